@@ -1,0 +1,393 @@
+"""The fit/predict flow shared by every sklstm estimator."""
+
+import inspect
+from contextlib import contextmanager
+from numbers import Integral, Real
+
+import numpy as np
+import torch
+from sklearn.base import BaseEstimator
+from sklearn.model_selection import train_test_split
+from sklearn.utils import check_random_state, check_scalar
+from sklearn.utils.validation import check_is_fitted
+from skorch.callbacks import EarlyStopping, GradientNormClipping
+from skorch.helper import predefined_split
+
+from sklstm.data import InputEncoder
+from sklstm.net import SequenceNet
+from sklstm.nn import SequenceModel
+from sklstm.nn.pooling import MERGES, POOLINGS
+from sklstm.nn.recurrent import CELLS
+
+__all__ = ["SequenceEstimator"]
+
+OPTIMIZERS = {"adam": torch.optim.Adam, "adamw": torch.optim.AdamW,
+              "sgd": torch.optim.SGD, "rmsprop": torch.optim.RMSprop}
+
+SHARED_PARAMETERS = """\
+    tokenizer : None, str or callable, default=None
+        How raw strings are split into tokens: None for words and punctuation marks
+        (``r"\\w+|[^\\w\\s]"``), a regular expression whose matches are the tokens,
+        or a callable from a string to a list of tokens.
+    lowercase : bool, default=False
+        Lowercase string tokens before building or looking up the vocabulary.
+    min_frequency : int, default=1
+        Tokens seen fewer times in the training data map to the unknown token.
+    max_vocabulary_size : int or None, default=None
+        Keep at most this many of the most frequent tokens.
+    pretrained_embeddings : dict or tuple (array, tokens), default=None
+        Token vectors to start the embedding from: a mapping token -> vector, or
+        an ``(n_tokens, dim)`` array with its list of tokens. Their tokens join the
+        vocabulary, so they are known at predict time even if unseen in training.
+    freeze_embeddings : bool, default=False
+        Keep the embedding fixed during training.
+    standardize : bool, default=True
+        Standardise numeric features (zero mean, unit variance per feature).
+    embedding_dim : int or None, default=None
+        Size of token embeddings; None means 64, or the width of
+        ``pretrained_embeddings``.
+    cell : {"lstm", "gru"}, default="lstm"
+        Recurrent cell type.
+    hidden_size : int, default=64
+        Features of the hidden state, per direction.
+    num_layers : int, default=1
+        Stacked recurrent layers.
+    bidirectional : bool, default=False
+        Also read each sequence backwards.
+    bidirectional_merge : {"concat", "sum"}, default="concat"
+        How the two directions' outputs are joined.
+    dropout : float, default=0.0
+        Dropout on the recurrent input, between layers and before the output layer.
+    max_epochs : int, default=10
+        Passes over the training data.
+    batch_size : int, default=32
+        Sequences per batch.
+    lr : float, default=1e-3
+        Learning rate.
+    optimizer : {"adam", "adamw", "sgd", "rmsprop"} or torch optimizer class, \
+default="adam"
+    weight_decay : float, default=0.0
+        L2 penalty passed to the optimizer.
+    gradient_clip : float or None, default=None
+        Clip the gradient norm to this value.
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the data and stop when its loss has
+        not improved for ``n_iter_no_change`` epochs, keeping the best weights.
+    validation_fraction : float, default=0.1
+        Share of the training data held out for early stopping.
+    n_iter_no_change : int, default=5
+        Epochs without improvement before early stopping.
+    callbacks : list of skorch callbacks or None, default=None
+        Extra callbacks for the underlying :class:`skorch.NeuralNet`.
+    verbose : int, default=0
+        1 prints skorch's table of per-epoch losses.
+    warm_start : bool, default=False
+        Continue training the fitted network on the next ``fit``, keeping its
+        vocabulary and targets.
+    random_state : int, RandomState or None, default=None
+        Seeds weight initialisation, shuffling, dropout and the validation split.
+        The same integer gives the same predictions on CPU.
+    device : {"cpu", "cuda", "cuda:N", "auto"}, default="cpu"
+        Where to train; "auto" is CUDA when available. A fitted estimator loads
+        and predicts on a machine without CUDA."""
+
+
+def _resolve_device(device):
+    if device == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    try:
+        kind = torch.device(device).type
+    except (RuntimeError, TypeError):
+        raise ValueError(
+            f"device={device!r} is not a device; expected 'cpu', 'cuda', 'cuda:N' "
+            "or 'auto'."
+        ) from None
+    if kind == "cuda" and not torch.cuda.is_available():
+        raise ValueError(
+            f"device={device!r} was requested but CUDA is not available on this "
+            "machine; use device='cpu' or device='auto'."
+        )
+    return device
+
+
+@contextmanager
+def _seeded(seed, device):
+    """Seed torch inside the block without touching the caller's global RNG state."""
+    devices = [torch.device(device).index or 0] if device.startswith("cuda") else []
+    with torch.random.fork_rng(devices=devices):
+        torch.manual_seed(seed)
+        yield
+
+
+def _pretrained_table(pretrained):
+    """``(tokens, vectors)`` from a mapping or an ``(array, tokens)`` pair."""
+    if isinstance(pretrained, dict):
+        tokens = list(pretrained)
+        vectors = [np.asarray(pretrained[t], dtype=np.float32) for t in tokens]
+        if len({v.shape for v in vectors}) > 1:
+            raise ValueError("pretrained_embeddings has vectors of different sizes.")
+        vectors = np.stack(vectors) if vectors else None
+    elif isinstance(pretrained, tuple) and len(pretrained) == 2:
+        vectors, tokens = np.asarray(pretrained[0], dtype=np.float32), list(
+            pretrained[1])
+    else:
+        raise TypeError(
+            "pretrained_embeddings must be a dict token -> vector or a tuple "
+            f"(array, tokens); got {type(pretrained).__name__}."
+        )
+    if vectors is None or vectors.ndim != 2 or len(vectors) != len(tokens):
+        raise ValueError(
+            "pretrained_embeddings must hold one vector per token: an array of shape "
+            f"(n_tokens, dim) with n_tokens == {len(tokens)}."
+        )
+    return tokens, vectors
+
+
+class SequenceEstimator(BaseEstimator):
+    """Base class of the sklstm estimators; not for direct use.
+
+    It owns the hyperparameters every estimator shares, reads X, builds the
+    :class:`~sklstm.nn.SequenceModel` and its :class:`~sklstm.net.SequenceNet`, and
+    trains it. A subclass brings what is its own: the target encoding, the loss and
+    the decoding of outputs (the ``_encode_targets``, ``_criterion`` and public
+    prediction methods), plus any extra hyperparameters, declared as
+    ``def __init__(self, *, extra=..., **params)``.
+    """
+
+    #: summary of each sequence; None gives one output per step. Sequence-level
+    #: estimators make it a hyperparameter.
+    pooling = None
+
+    def __init__(self, *, tokenizer=None, lowercase=False, min_frequency=1,
+                 max_vocabulary_size=None, pretrained_embeddings=None,
+                 freeze_embeddings=False, standardize=True, embedding_dim=None,
+                 cell="lstm", hidden_size=64, num_layers=1, bidirectional=False,
+                 bidirectional_merge="concat", dropout=0.0, max_epochs=10,
+                 batch_size=32, lr=1e-3, optimizer="adam", weight_decay=0.0,
+                 gradient_clip=None, early_stopping=False, validation_fraction=0.1,
+                 n_iter_no_change=5, callbacks=None, verbose=0, warm_start=False,
+                 random_state=None, device="cpu"):
+        self.tokenizer = tokenizer
+        self.lowercase = lowercase
+        self.min_frequency = min_frequency
+        self.max_vocabulary_size = max_vocabulary_size
+        self.pretrained_embeddings = pretrained_embeddings
+        self.freeze_embeddings = freeze_embeddings
+        self.standardize = standardize
+        self.embedding_dim = embedding_dim
+        self.cell = cell
+        self.hidden_size = hidden_size
+        self.num_layers = num_layers
+        self.bidirectional = bidirectional
+        self.bidirectional_merge = bidirectional_merge
+        self.dropout = dropout
+        self.max_epochs = max_epochs
+        self.batch_size = batch_size
+        self.lr = lr
+        self.optimizer = optimizer
+        self.weight_decay = weight_decay
+        self.gradient_clip = gradient_clip
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.callbacks = callbacks
+        self.verbose = verbose
+        self.warm_start = warm_start
+        self.random_state = random_state
+        self.device = device
+
+    def __init_subclass__(cls, **kwargs):
+        """Give ``__init__(self, *, extra=..., **params)`` the full signature.
+
+        scikit-learn reads hyperparameter names from the ``__init__`` signature, so a
+        subclass's own keyword arguments are joined with the shared ones; the shared
+        parameters' documentation replaces ``{shared_parameters}`` in its docstring.
+        """
+        super().__init_subclass__(**kwargs)
+        if cls.__doc__:
+            cls.__doc__ = cls.__doc__.replace("    {shared_parameters}",
+                                              SHARED_PARAMETERS)
+        if "__init__" not in vars(cls):
+            return
+        own = [p for p in inspect.signature(cls.__init__).parameters.values()
+               if p.kind != p.VAR_KEYWORD]
+        names = {p.name for p in own}
+        shared = [p for p in inspect.signature(
+            SequenceEstimator.__init__).parameters.values() if p.name not in names]
+        cls.__init__.__signature__ = inspect.Signature(own + shared)
+
+    # -- the parts a subclass provides ------------------------------------------
+
+    def _encode_targets(self, y, *, reset):
+        """Targets for the loss; ``reset`` learns their encoding (classes, scale)."""
+        raise NotImplementedError
+
+    def _criterion(self, y):
+        """``(loss class, its keyword arguments)`` for encoded targets ``y``."""
+        raise NotImplementedError
+
+    def _output_size(self):
+        raise NotImplementedError
+
+    def _stratify(self, y):
+        """Labels to stratify the validation split by, or None."""
+        return None
+
+    # -- fitting -------------------------------------------------------------
+
+    def _check_params(self):
+        for name, kind, low in [("hidden_size", Integral, 1), ("num_layers", Integral, 1),
+                                ("max_epochs", Integral, 1), ("batch_size", Integral, 1),
+                                ("min_frequency", Integral, 1),
+                                ("n_iter_no_change", Integral, 1)]:
+            check_scalar(getattr(self, name), name, kind, min_val=low)
+        check_scalar(self.lr, "lr", Real, min_val=0, include_boundaries="neither")
+        check_scalar(self.weight_decay, "weight_decay", Real, min_val=0)
+        check_scalar(self.dropout, "dropout", Real, min_val=0, max_val=1,
+                     include_boundaries="left")
+        check_scalar(self.validation_fraction, "validation_fraction", Real, min_val=0,
+                     max_val=1, include_boundaries="neither")
+        for name, allowed in [("cell", tuple(CELLS)), ("pooling", POOLINGS),
+                              ("bidirectional_merge", MERGES)]:
+            value = getattr(self, name)
+            if (name != "pooling" or value is not None) and value not in allowed:
+                raise ValueError(f"{name}={value!r} is not supported; expected one of "
+                                 f"{list(allowed)}.")
+        if not (self.optimizer in OPTIMIZERS or (
+                inspect.isclass(self.optimizer)
+                and issubclass(self.optimizer, torch.optim.Optimizer))):
+            raise ValueError(f"optimizer={self.optimizer!r} is not supported; expected "
+                             f"one of {list(OPTIMIZERS)} or a torch optimizer class.")
+
+    def fit(self, X, y):
+        """Train on sequences ``X`` with targets ``y``.
+
+        Parameters
+        ----------
+        X : list of sequences, list of str, array of shape (n, T) or (n, T, F), \
+or dict
+            See the README's "Input forms".
+        y : array-like
+            One target per sequence (per step for :class:`~sklstm.LSTMTagger`).
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        self._check_params()
+        device = _resolve_device(self.device)
+        continuing = self.warm_start and hasattr(self, "net_")
+        if continuing:
+            data = self.input_encoder_.transform(X)
+        else:
+            pretrained = (None if self.pretrained_embeddings is None
+                          else _pretrained_table(self.pretrained_embeddings))
+            self.input_encoder_ = InputEncoder(
+                tokenizer=self.tokenizer, lowercase=self.lowercase,
+                min_frequency=self.min_frequency,
+                max_vocabulary_size=self.max_vocabulary_size,
+                extra_tokens=pretrained[0] if pretrained else (),
+                standardize=self.standardize)
+            data = self.input_encoder_.fit_transform(X)
+            self._set_input_attributes()
+        n_targets = len(y) if hasattr(y, "__len__") else None
+        if n_targets != len(data):
+            raise ValueError(
+                f"X has {len(data)} sequences but y has "
+                f"{'no length' if n_targets is None else n_targets} targets; "
+                "expected one target per sequence."
+            )
+        targets = self._encode_targets(y, reset=not continuing)
+        dataset = data.with_targets(targets, per_step=self.pooling is None)
+        seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
+        with _seeded(seed, device):
+            if not continuing:
+                self.net_ = self._build_net(data, targets, device, pretrained)
+            train, valid = self._split(dataset, targets, seed)
+            self.net_.set_params(
+                train_split=None if valid is None else predefined_split(valid))
+            self.net_.partial_fit(train)
+        self.history_ = self.net_.history
+        self.n_iter_ = len(self.history_)
+        return self
+
+    def _set_input_attributes(self):
+        encoder = self.input_encoder_
+        for name in ("vocabulary_", "n_features_in_", "feature_names_in_"):
+            vars(self).pop(name, None)
+        if encoder.vocabulary_ is not None:
+            self.vocabulary_ = encoder.vocabulary_.index
+        if encoder.n_features_:
+            self.n_features_in_ = encoder.n_columns_ or encoder.n_features_
+        if encoder.feature_names_ is not None:
+            self.feature_names_in_ = encoder.feature_names_
+
+    def _split(self, dataset, targets, seed):
+        if not self.early_stopping:
+            return dataset, None
+        train, valid = train_test_split(
+            np.arange(len(dataset)), test_size=self.validation_fraction,
+            random_state=seed, stratify=self._stratify(targets))
+        return dataset.subset(train), dataset.subset(valid)
+
+    def _build_net(self, data, targets, device, pretrained):
+        encoder = self.input_encoder_
+        embedding_dim = self.embedding_dim
+        if pretrained is not None:
+            width = pretrained[1].shape[1]
+            if embedding_dim not in (None, width):
+                raise ValueError(
+                    f"embedding_dim={embedding_dim} differs from the width {width} of "
+                    "pretrained_embeddings; leave embedding_dim=None to use it."
+                )
+            embedding_dim = width
+        criterion, criterion_params = self._criterion(targets)
+        callbacks = list(self.callbacks or [])
+        if self.gradient_clip is not None:
+            callbacks.append(GradientNormClipping(self.gradient_clip))
+        if self.early_stopping:
+            callbacks.append(EarlyStopping(patience=self.n_iter_no_change,
+                                           load_best=True))
+        net = SequenceNet(
+            SequenceModel,
+            criterion,
+            module__output_size=self._output_size(),
+            module__vocab_size=len(encoder.vocabulary_) if encoder.vocabulary_ else 0,
+            module__embedding_dim=embedding_dim or 64,
+            module__n_features=encoder.n_features_,
+            module__cell=self.cell,
+            module__hidden_size=self.hidden_size,
+            module__num_layers=self.num_layers,
+            module__bidirectional=self.bidirectional,
+            module__dropout=self.dropout,
+            module__pooling=self.pooling,
+            module__bidirectional_merge=self.bidirectional_merge,
+            optimizer=OPTIMIZERS.get(self.optimizer, self.optimizer),
+            optimizer__weight_decay=self.weight_decay,
+            lr=self.lr,
+            max_epochs=self.max_epochs,
+            batch_size=self.batch_size,
+            callbacks=callbacks,
+            verbose=self.verbose,
+            device=device,
+            **{f"criterion__{k}": v for k, v in criterion_params.items()},
+        ).initialize()
+        if pretrained is not None:
+            self._load_pretrained(net.module_, *pretrained)
+        return net
+
+    def _load_pretrained(self, module, tokens, vectors):
+        """Start known tokens' rows from their pretrained vectors."""
+        weights = module.embedding.weight.detach().clone()
+        index = self.input_encoder_.vocabulary_.index
+        rows = [index[t] for t in tokens]
+        weights[rows] = torch.as_tensor(vectors, device=weights.device)
+        module.load_embeddings(weights, freeze=self.freeze_embeddings)
+
+    # -- predicting ------------------------------------------------------------
+
+    def _forward(self, X):
+        """Raw module outputs for X, in X's order (on CPU)."""
+        check_is_fitted(self, "net_")
+        return self.net_.forward(self.input_encoder_.transform(X))

@@ -1,0 +1,94 @@
+"""LSTMClassifier: one class per sequence."""
+
+import numpy as np
+import torch
+from sklearn.base import ClassifierMixin
+from torch import nn
+
+from sklstm.base import SequenceEstimator
+from sklstm.targets import ClassEncoder
+
+__all__ = ["LSTMClassifier"]
+
+
+class LSTMClassifier(ClassifierMixin, SequenceEstimator):
+    """Classify sequences (token lists, raw text, numeric series) with an LSTM or GRU.
+
+    Classes are mutually exclusive: the network's outputs are trained as logits with
+    :class:`torch.nn.CrossEntropyLoss`, and :meth:`predict_proba` is their softmax.
+
+    Parameters
+    ----------
+    pooling : {"last", "mean", "max", "attention"}, default="last"
+        How each sequence is summarised: the final hidden state ("last"; for a
+        bidirectional net, the forward state at the sequence's last element joined
+        with the backward state at its first), or the mean, max or attention-weighted
+        mean of the top layer's outputs over the sequence's real steps.
+    class_weight : None, "balanced" or dict, default=None
+        Weights of the classes in the loss, as in scikit-learn.
+    {shared_parameters}
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        The class labels.
+    net_ : sklstm.net.SequenceNet
+        The fitted skorch net; ``net_.module_`` is the torch module.
+    history_ : skorch.History
+        Per-epoch training (and validation) losses.
+    n_iter_ : int
+        Epochs trained.
+    vocabulary_ : dict
+        Token -> embedding row, for token input (0 pads, 1 is unknown).
+    n_features_in_ : int
+        Numeric features per step (the columns, for a 2-D array).
+
+    See Also
+    --------
+    LSTMRegressor : real-valued targets.
+
+    Examples
+    --------
+    >>> from sklstm import LSTMClassifier
+    >>> X = [["good", "film"], ["bad", "plot"], ["good"], ["bad", "bad", "film"]] * 8
+    >>> y = ["pos", "neg", "pos", "neg"] * 8
+    >>> clf = LSTMClassifier(hidden_size=8, max_epochs=20, random_state=0).fit(X, y)
+    >>> clf.predict([["good", "plot"], ["bad"]]).tolist()
+    ['pos', 'neg']
+    >>> clf.predict_proba([["good"]]).shape
+    (1, 2)
+    """
+
+    def __init__(self, *, pooling="last", class_weight=None, **params):
+        super().__init__(**params)
+        self.pooling = pooling
+        self.class_weight = class_weight
+
+    def _encode_targets(self, y, *, reset):
+        if reset:
+            self.target_encoder_ = ClassEncoder()
+            indices = self.target_encoder_.fit_transform(y)
+            self.classes_ = self.target_encoder_.classes_
+            return indices
+        return self.target_encoder_.transform(y)
+
+    def _output_size(self):
+        return len(self.classes_)
+
+    def _criterion(self, y):
+        weight = self.target_encoder_.class_weight(self.class_weight, y)
+        return nn.CrossEntropyLoss, (
+            {} if weight is None else {"weight": torch.as_tensor(weight,
+                                                                 dtype=torch.float32)})
+
+    def _stratify(self, y):
+        return y
+
+    def predict_proba(self, X):
+        """Class probabilities, shape (n_sequences, n_classes); rows sum to 1."""
+        return torch.softmax(self._forward(X).double(), dim=1).numpy()
+
+    def predict(self, X):
+        """The most probable class of each sequence, from ``classes_``."""
+        return self.target_encoder_.inverse_transform(
+            np.argmax(self._forward(X).numpy(), axis=1))

@@ -1,0 +1,18 @@
+"""Turning user input into padded batches: reading, vocabulary, dataset, batching."""
+
+from sklstm.data.batching import BucketIterator
+from sklstm.data.dataset import IGNORE_INDEX, SequenceDataset
+from sklstm.data.inputs import InputEncoder, read_sequences
+from sklstm.data.tokenize import RegexTokenizer, make_tokenizer
+from sklstm.data.vocabulary import Vocabulary
+
+__all__ = [
+    "IGNORE_INDEX",
+    "BucketIterator",
+    "InputEncoder",
+    "RegexTokenizer",
+    "SequenceDataset",
+    "Vocabulary",
+    "make_tokenizer",
+    "read_sequences",
+]

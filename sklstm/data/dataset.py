@@ -1,0 +1,112 @@
+"""Ragged sequences stored flat, padded one batch at a time."""
+
+import numpy as np
+import torch
+from torch.utils.data import Dataset
+
+__all__ = ["SequenceDataset"]
+
+#: label of padding steps in per-step targets; the loss ignores it
+IGNORE_INDEX = -100
+
+
+def _flat_with_pad_row(values, dtype, fill):
+    """Concatenated steps plus one trailing padding row that gathers point at."""
+    values = torch.as_tensor(np.asarray(values), dtype=dtype)
+    pad = torch.full((1, *values.shape[1:]), fill, dtype=dtype)
+    return torch.cat([values, pad])
+
+
+class SequenceDataset(Dataset):
+    """Variable-length sequences, stored as flat arrays of all their steps.
+
+    Memory grows with the total number of steps, never with
+    ``n_sequences * max_length``: padding happens per batch, in :meth:`batch`.
+
+    Parameters
+    ----------
+    lengths : array-like of int, shape (n_sequences,)
+    tokens : array-like of int, shape (n_steps,), optional
+        Token indices of all sequences, one after the other.
+    features : array-like of float, shape (n_steps, n_features), optional
+        Numeric feature rows of all sequences, one after the other.
+    y : array-like, shape (n_sequences, ...) or (n_steps,), optional
+        Targets; per-step targets (``per_step=True``) are padded with
+        ``IGNORE_INDEX``.
+    per_step : bool, default=False
+        Whether ``y`` holds one target per step rather than per sequence.
+
+    Examples
+    --------
+    >>> data = SequenceDataset([2, 1], tokens=[5, 6, 7])
+    >>> X, y = data.batch(torch.tensor([0, 1]))
+    >>> X["tokens"].tolist(), X["lengths"].tolist()
+    ([[5, 6], [7, 0]], [2, 1])
+    """
+
+    def __init__(self, lengths, tokens=None, features=None, y=None, per_step=False):
+        self.lengths = torch.as_tensor(np.asarray(lengths), dtype=torch.long)
+        self.starts = torch.cumsum(self.lengths, 0) - self.lengths
+        self.tokens = None if tokens is None else _flat_with_pad_row(
+            tokens, torch.long, 0)
+        self.features = None if features is None else _flat_with_pad_row(
+            features, torch.float32, 0.0)
+        self.per_step = per_step
+        self.y = None
+        if y is not None:
+            y = torch.as_tensor(np.asarray(y))
+            self.y = _flat_with_pad_row(y, y.dtype, IGNORE_INDEX) if per_step else y
+
+    @property
+    def n_steps(self):
+        return int(self.lengths.sum())
+
+    def with_targets(self, y, per_step=False):
+        """The same sequences with targets ``y``."""
+        return SequenceDataset(self.lengths, self._steps(self.tokens),
+                               self._steps(self.features), y, per_step)
+
+    def _steps(self, flat):
+        return None if flat is None else flat[:-1]
+
+    def __len__(self):
+        return len(self.lengths)
+
+    def __getitem__(self, i):
+        return self.batch(torch.tensor([i]))
+
+    def _step_index(self, indices, max_length):
+        """Positions of each sequence's steps in the flat arrays, padded to the batch.
+
+        Padding positions point at the trailing padding row, so one gather pads.
+        """
+        steps = torch.arange(max_length)
+        inside = steps < self.lengths[indices, None]
+        return torch.where(inside, self.starts[indices, None] + steps, self.n_steps)
+
+    def batch(self, indices):
+        """``(X, y)`` for the sequences at ``indices``, padded to their longest."""
+        lengths = self.lengths[indices]
+        index = self._step_index(indices, int(lengths.max()))
+        X = {"lengths": lengths}
+        if self.tokens is not None:
+            X["tokens"] = self.tokens[index]
+        if self.features is not None:
+            X["features"] = self.features[index]
+        if self.y is None:
+            return X, None
+        return X, (self.y[index] if self.per_step else self.y[indices])
+
+    def subset(self, indices):
+        """A dataset of the sequences at ``indices`` (e.g. a validation split)."""
+        indices = torch.as_tensor(np.asarray(indices), dtype=torch.long)
+        lengths = self.lengths[indices]
+        # each selected sequence's steps, in order: start + 0 .. length - 1
+        index = (torch.repeat_interleave(self.starts[indices], lengths)
+                 + torch.arange(int(lengths.sum()))
+                 - torch.repeat_interleave(torch.cumsum(lengths, 0) - lengths, lengths))
+        pick = (lambda flat: None if flat is None else flat[index])
+        y = None if self.y is None else (
+            self.y[index] if self.per_step else self.y[indices])
+        return SequenceDataset(lengths, pick(self.tokens), pick(self.features), y,
+                               self.per_step)

@@ -1,0 +1,362 @@
+"""Reading user input: detect its kind, check it, and encode it as a dataset.
+
+What each input means (the documented contract, see the README):
+
+* a list, tuple, pandas Series or 1-D object array holds one sequence per sample:
+
+  - a string is raw text and is split by the tokenizer;
+  - a sequence of strings or of integers is a token sequence;
+  - a sequence of floats, a 1-D float array, or a 2-D ``(T_i, F)`` array (or nested
+    lists) is a numeric sequence;
+
+* a rectangular numeric array is always numeric, whatever its dtype: a 3-D array is
+  ``(n_sequences, T, F)``; a 2-D array (or DataFrame) is a table whose columns are the
+  ``T`` time steps of a univariate sequence, so predict needs the same number of
+  columns. Integer token ids therefore go in a list, never in a 2-D array;
+* a dict ``{"tokens": ..., "features": ...}`` is two aligned streams: a token
+  sequence plus a numeric feature row per token.
+"""
+
+from numbers import Integral, Real
+
+import numpy as np
+from scipy import sparse
+
+from sklstm.data.dataset import SequenceDataset
+from sklstm.data.tokenize import make_tokenizer
+from sklstm.data.vocabulary import Vocabulary
+
+__all__ = ["InputEncoder"]
+
+_STREAMS = {"tokens", "features"}
+
+
+class _Read:
+    """Sequences as read from X, before encoding."""
+
+    def __init__(self, tokens=None, features=None, n_columns=None, feature_names=None):
+        self.tokens = tokens  # list of token lists, or None
+        self.features = features  # list of (T_i, F) float arrays, or None
+        self.n_columns = n_columns  # a 2-D array's column count, or None
+        self.feature_names = feature_names
+
+    @property
+    def kind(self):
+        return {(True, False): "tokens", (False, True): "numeric",
+                (True, True): "tokens+features"}[self.tokens is not None,
+                                                 self.features is not None]
+
+    @property
+    def lengths(self):
+        steps = self.tokens if self.tokens is not None else self.features
+        return np.fromiter(map(len, steps), dtype=np.int64, count=len(steps))
+
+
+def _describe(X):
+    shape = getattr(X, "shape", None)
+    return f"{type(X).__name__} of shape {shape}" if shape is not None else (
+        type(X).__name__)
+
+
+def _as_sample_list(X, name="X"):
+    """X as a Python list of samples, or None when X is a rectangular array."""
+    if X is None:
+        raise TypeError(f"{name} is None; expected a list of sequences or an array.")
+    if isinstance(X, (str, bytes)):
+        raise TypeError(
+            f"{name} is a single string; expected a list of strings, one per sample "
+            f"(e.g. [{X!r}])."
+        )
+    if sparse.issparse(X):
+        raise TypeError(
+            f"{name} is a scipy sparse matrix; sklstm needs dense sequences. "
+            "Convert it with X.toarray() or pass a list of sequences."
+        )
+    if hasattr(X, "to_numpy") and getattr(X, "ndim", None) == 1:  # pandas Series
+        return X.tolist()
+    if isinstance(X, (list, tuple)):
+        return list(X)
+    if hasattr(X, "__array__") or hasattr(X, "to_numpy"):
+        array = np.asarray(X)
+        if array.dtype == object and array.ndim == 1:
+            return list(array)
+        return None
+    raise TypeError(
+        f"{name} is a {_describe(X)}; expected a list of sequences, a list of "
+        "strings, a 2-D or 3-D numeric array, or a dict with 'tokens' and 'features'."
+    )
+
+
+def _check_finite(values, where):
+    if not np.isfinite(values).all():
+        raise ValueError(
+            f"{where} contains NaN or infinity; sklstm expects finite numbers. "
+            "Impute or drop missing values first."
+        )
+
+
+def _numeric(values, where):
+    try:
+        array = np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"{where} could not be read as numbers; expected a sequence of tokens "
+            "(all strings or all integers) or of numbers."
+        ) from None
+    if array.ndim == 1:
+        array = array[:, None]
+    if array.ndim != 2:
+        raise ValueError(
+            f"{where} has {array.ndim} dimensions; a numeric sequence must be 1-D "
+            "(univariate) or 2-D (n_steps, n_features). The nesting is too deep."
+        )
+    _check_finite(array, where)
+    return array
+
+
+def _read_array(X, name):
+    """A rectangular array: numeric, whatever its dtype."""
+    array = np.asarray(X)
+    if array.dtype.kind not in "biuf" and array.dtype != object:
+        raise ValueError(
+            f"{name} is an array of dtype {array.dtype}; a rectangular array must hold "
+            "numbers. Pass text as a list of strings or of token lists."
+        )
+    if array.ndim not in (2, 3):
+        hint = (" For n sequences of one value each use X.reshape(-1, 1); for one "
+                "sequence use [X]." if array.ndim == 1 else "")
+        raise ValueError(
+            f"{name} is a {array.ndim}-D array of shape {array.shape}; expected a 2-D "
+            "array (n_sequences, n_steps), a 3-D array (n_sequences, n_steps, "
+            f"n_features) or a list of sequences.{hint}"
+        )
+    array = _numeric_block(array, name)
+    n_columns = array.shape[1] if array.ndim == 2 else None
+    if array.ndim == 2:
+        array = array[:, :, None]
+    if array.shape[1] == 0:
+        raise ValueError(f"{name} has sequences of length 0; expected at least one step.")
+    feature_names = None
+    columns = getattr(X, "columns", None)
+    if columns is not None and all(isinstance(c, str) for c in columns):
+        feature_names = np.asarray(columns, dtype=object)
+    return _Read(features=list(array), n_columns=n_columns,
+                 feature_names=feature_names)
+
+
+def _numeric_block(array, name):
+    try:
+        array = array.astype(np.float64)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} could not be read as numbers.") from None
+    _check_finite(array, name)
+    return array
+
+
+def _token_kind(seq):
+    """'str' or 'int' when ``seq`` is a token sequence, None when it is numeric."""
+    types = set(map(type, seq))
+    if all(issubclass(t, str) for t in types):
+        return "str"
+    if all(issubclass(t, (Integral, np.integer)) for t in types):
+        return "int"
+    if all(issubclass(t, (Real, np.number, list, tuple, np.ndarray)) for t in types):
+        return None
+    if any(t is type(None) for t in types):
+        raise ValueError("it contains None; tokens must be strings or integers.")
+    raise ValueError(
+        "it mixes " + ", ".join(sorted(t.__name__ for t in types))
+        + "; a token sequence must be all strings or all integers, and a numeric "
+        "sequence all numbers."
+    )
+
+
+def _read_list(samples, tokenize, name):
+    """One sequence per sample: raw text, token sequences or numeric sequences."""
+    tokens, features, token_kinds = [], [], set()
+    for i, sample in enumerate(samples):
+        where = f"{name}[{i}]"
+        if isinstance(sample, str):
+            seq = tokenize(sample)
+            if len(seq) == 0:
+                raise ValueError(
+                    f"{where} ({sample!r}) has no tokens after tokenization; every "
+                    "sequence needs at least one step."
+                )
+        elif isinstance(sample, np.ndarray) and sample.ndim == 1 and (
+                sample.dtype.kind in "biuUSO"):
+            seq = sample.tolist()
+        elif isinstance(sample, (list, tuple, np.ndarray)):
+            seq = sample
+        else:
+            raise TypeError(
+                f"{where} is a {_describe(sample)}; expected a sequence (a string, "
+                "a list of tokens, or an array of numbers)."
+            )
+        if len(seq) == 0:
+            raise ValueError(
+                f"{where} is an empty sequence; every sequence needs at least one step."
+            )
+        try:
+            kind = None if isinstance(seq, np.ndarray) else _token_kind(seq)
+        except ValueError as exc:
+            raise ValueError(f"{where} is not a valid sequence: {exc}") from None
+        if kind is None:
+            features.append(_numeric(seq, where))
+        else:
+            token_kinds.add(kind)
+            tokens.append(list(seq))
+        if tokens and features:
+            raise ValueError(
+                f"{name} mixes token sequences and numeric sequences (first mix at "
+                f"{where}); pass one kind, or a dict with 'tokens' and 'features'."
+            )
+    if len(token_kinds) > 1:
+        raise ValueError(
+            f"{name} mixes string tokens and integer tokens; use one token type "
+            "throughout (e.g. convert ids with str())."
+        )
+    if features:
+        n_features = {f.shape[1] for f in features}
+        if len(n_features) > 1:
+            raise ValueError(
+                f"{name} has sequences with different feature counts "
+                f"{sorted(n_features)}; every step must have the same number of "
+                "features."
+            )
+        return _Read(features=features)
+    return _Read(tokens=tokens)
+
+
+def read_sequences(X, tokenizer=None, name="X"):
+    """Detect the kind of X and return its sequences, checked."""
+    tokenize = make_tokenizer(tokenizer)
+    if isinstance(X, dict):
+        if set(X) != _STREAMS:
+            raise ValueError(
+                f"{name} is a dict with keys {sorted(map(str, X))}; a dict input must "
+                "have exactly the keys 'features' and 'tokens'."
+            )
+        tokens = read_sequences(X["tokens"], tokenizer, f"{name}['tokens']")
+        features = read_sequences(X["features"], tokenizer, f"{name}['features']")
+        if tokens.kind != "tokens" or features.kind != "numeric":
+            raise ValueError(
+                f"{name}['tokens'] must hold token sequences and {name}['features'] "
+                f"numeric sequences; got {tokens.kind} and {features.kind}."
+            )
+        if len(tokens.tokens) != len(features.features):
+            raise ValueError(
+                f"{name}['tokens'] has {len(tokens.tokens)} sequences but "
+                f"{name}['features'] has {len(features.features)}; they must align."
+            )
+        mismatch = np.flatnonzero(tokens.lengths != features.lengths)
+        if mismatch.size:
+            i = mismatch[0]
+            raise ValueError(
+                f"{name}['tokens'][{i}] has {tokens.lengths[i]} tokens but "
+                f"{name}['features'][{i}] has {features.lengths[i]} steps; each token "
+                "needs exactly one feature row."
+            )
+        return _Read(tokens=tokens.tokens, features=features.features)
+    samples = _as_sample_list(X, name)
+    read = _read_array(X, name) if samples is None else _read_list(
+        samples, tokenize, name)
+    if not (read.tokens or read.features):
+        raise ValueError(f"{name} is empty; expected at least one sequence.")
+    return read
+
+
+class InputEncoder:
+    """Learn from the training X how to turn X of that kind into a dataset.
+
+    Parameters
+    ----------
+    tokenizer : None, str or callable
+        Splits raw strings (see :func:`~sklstm.data.tokenize.make_tokenizer`).
+    lowercase : bool
+        Lowercase string tokens before looking them up.
+    min_frequency, max_vocabulary_size : int, int or None
+        Vocabulary cut-offs (see :class:`~sklstm.data.Vocabulary`).
+    extra_tokens : iterable
+        Tokens always kept in the vocabulary (those of pretrained embeddings).
+    standardize : bool
+        Scale numeric features to zero mean and unit variance per feature.
+
+    Examples
+    --------
+    >>> encoder = InputEncoder()
+    >>> data = encoder.fit_transform([["a", "b"], ["b"]])
+    >>> encoder.kind_, sorted(encoder.vocabulary_.index)
+    ('tokens', ['a', 'b'])
+    >>> encoder.transform([["b", "c"]]).lengths.tolist()
+    [2]
+    """
+
+    def __init__(self, *, tokenizer=None, lowercase=False, min_frequency=1,
+                 max_vocabulary_size=None, extra_tokens=(), standardize=True):
+        self.tokenizer = tokenizer
+        self.lowercase = lowercase
+        self.min_frequency = min_frequency
+        self.max_vocabulary_size = max_vocabulary_size
+        self.extra_tokens = extra_tokens
+        self.standardize = standardize
+
+    def _read(self, X):
+        read = read_sequences(X, self.tokenizer)
+        if self.lowercase and read.tokens is not None:
+            read.tokens = [[t.lower() if isinstance(t, str) else t for t in seq]
+                           for seq in read.tokens]
+        return read
+
+    def fit_transform(self, X):
+        """Learn the vocabulary and feature scaling from X; return its dataset."""
+        read = self._read(X)
+        self.kind_ = read.kind
+        self.n_columns_ = read.n_columns
+        self.feature_names_ = read.feature_names
+        self.vocabulary_ = None
+        if read.tokens is not None:
+            self.vocabulary_ = Vocabulary.build(
+                read.tokens, min_frequency=self.min_frequency,
+                max_size=self.max_vocabulary_size, extra_tokens=self.extra_tokens)
+        self.n_features_ = 0
+        if read.features is not None:
+            steps = np.concatenate(read.features)
+            self.n_features_ = steps.shape[1]
+            self.mean_ = steps.mean(axis=0) if self.standardize else 0.0
+            # constant features keep unit scale rather than dividing by zero
+            std = steps.std(axis=0) if self.standardize else 1.0
+            self.scale_ = np.where(std > 0, std, 1.0)
+        return self._encode(read)
+
+    def transform(self, X):
+        """Encode X with what ``fit_transform`` learned; check it is of that kind."""
+        read = self._read(X)
+        if read.kind != self.kind_:
+            raise ValueError(
+                f"X holds {read.kind} sequences, but the estimator was fitted on "
+                f"{self.kind_} sequences."
+            )
+        if self.n_columns_ is not None and read.n_columns != self.n_columns_:
+            got = (f"{read.n_columns} features" if read.n_columns is not None
+                   else "a list of sequences")
+            raise ValueError(
+                f"X has {got}, but the estimator is expecting {self.n_columns_} "
+                "features as input (a 2-D array's columns are its time steps; pass a "
+                "list of sequences to fit for variable lengths)."
+            )
+        if read.features is not None and read.features[0].shape[1] != self.n_features_:
+            raise ValueError(
+                f"X has {read.features[0].shape[1]} features per step, but the "
+                f"estimator is expecting {self.n_features_} features per step."
+            )
+        return self._encode(read)
+
+    def _encode(self, read):
+        tokens = features = None
+        if read.tokens is not None:
+            flat = [t for seq in read.tokens for t in seq]
+            tokens = self.vocabulary_.encode(flat)
+        if read.features is not None:
+            features = ((np.concatenate(read.features) - self.mean_) / self.scale_)
+        return SequenceDataset(read.lengths, tokens=tokens, features=features)

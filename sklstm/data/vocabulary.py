@@ -1,0 +1,59 @@
+"""Token <-> index mapping learned from training sequences."""
+
+from collections import Counter
+from itertools import chain
+
+import numpy as np
+
+__all__ = ["Vocabulary"]
+
+
+class Vocabulary:
+    """Map tokens to embedding rows.
+
+    Row 0 is padding and row 1 stands for every unknown token, so known tokens
+    start at index 2.
+
+    Parameters
+    ----------
+    tokens : sequence of hashable
+        Known tokens, in index order.
+
+    Examples
+    --------
+    >>> vocab = Vocabulary.build([["a", "b", "a"], ["c"]], min_frequency=2)
+    >>> vocab.index
+    {'a': 2}
+    >>> vocab.encode(["a", "z"]).tolist()
+    [2, 1]
+    """
+
+    padding_index = 0
+    unknown_index = 1
+
+    def __init__(self, tokens):
+        self.index = {token: i for i, token in enumerate(tokens, start=2)}
+
+    @classmethod
+    def build(cls, sequences, *, min_frequency=1, max_size=None, extra_tokens=()):
+        """Keep tokens seen at least ``min_frequency`` times, most frequent first.
+
+        Ties keep the order of first appearance, so the result is deterministic.
+        ``extra_tokens`` (e.g. those of pretrained embeddings) are appended after the
+        frequency cut, so a frozen pretrained vector stays usable at predict time.
+        """
+        counts = Counter(chain.from_iterable(sequences))
+        kept = [t for t in sorted(counts, key=counts.get, reverse=True)
+                if counts[t] >= min_frequency][:max_size]
+        known = set(kept)
+        kept += [t for t in dict.fromkeys(extra_tokens) if t not in known]
+        return cls(kept)
+
+    def __len__(self):
+        return len(self.index) + 2
+
+    def encode(self, tokens):
+        """Indices of ``tokens`` (unknown ones map to ``unknown_index``)."""
+        get, unknown = self.index.get, self.unknown_index
+        return np.fromiter((get(t, unknown) for t in tokens), dtype=np.int64,
+                           count=len(tokens))

@@ -1,0 +1,70 @@
+"""The sequence model shared by every sklstm estimator."""
+
+import torch
+from torch import nn
+
+from sklstm.nn.pooling import SequencePooling
+from sklstm.nn.recurrent import Recurrent
+
+__all__ = ["SequenceModel"]
+
+
+class SequenceModel(nn.Module):
+    """Embedding and/or numeric features -> LSTM/GRU -> pooling -> linear head.
+
+    The head has no output activation: it returns logits (or raw regression values),
+    for losses such as :class:`torch.nn.CrossEntropyLoss` that take logits.
+
+    Parameters
+    ----------
+    output_size : int
+        Classes, labels or regression targets.
+    vocab_size : int, default=0
+        Embedding rows (row 0 is padding); 0 for numeric-only input.
+    embedding_dim : int, default=64
+    n_features : int, default=0
+        Numeric features per step, joined to the token embedding (if any).
+    cell, hidden_size, num_layers, bidirectional, dropout
+        See :class:`~sklstm.nn.Recurrent`. ``dropout`` also applies to the recurrent
+        input and to the summary before the head.
+    pooling : {"last", "mean", "max", "attention"} or None, default="last"
+        See :class:`~sklstm.nn.SequencePooling`; ``None`` gives per-step outputs.
+    bidirectional_merge : {"concat", "sum"}, default="concat"
+
+    Examples
+    --------
+    >>> model = SequenceModel(output_size=3, vocab_size=10, embedding_dim=4,
+    ...                       hidden_size=5, bidirectional=True)
+    >>> tokens = torch.tensor([[2, 3, 4], [5, 0, 0]])
+    >>> model(torch.tensor([3, 1]), tokens=tokens).shape
+    torch.Size([2, 3])
+    """
+
+    def __init__(self, *, output_size, vocab_size=0, embedding_dim=64, n_features=0,
+                 cell="lstm", hidden_size=64, num_layers=1, bidirectional=False,
+                 dropout=0.0, pooling="last", bidirectional_merge="concat"):
+        super().__init__()
+        self.embedding = (nn.Embedding(vocab_size, embedding_dim, padding_idx=0)
+                          if vocab_size else None)
+        input_size = (embedding_dim if vocab_size else 0) + n_features
+        self.dropout = nn.Dropout(dropout)
+        self.recurrent = Recurrent(input_size, hidden_size, num_layers, bidirectional,
+                                   cell, dropout)
+        self.pooling = SequencePooling(pooling, hidden_size,
+                                       self.recurrent.num_directions,
+                                       bidirectional_merge)
+        self.head = nn.Linear(self.pooling.output_size, output_size)
+
+    def load_embeddings(self, weights, freeze=False):
+        """Copy ``weights`` (vocab_size x embedding_dim) into the embedding."""
+        with torch.no_grad():
+            self.embedding.weight.copy_(torch.as_tensor(weights))
+        self.embedding.weight.requires_grad_(not freeze)
+
+    def forward(self, lengths, tokens=None, features=None):
+        steps = [self.embedding(tokens)] if tokens is not None else []
+        if features is not None:
+            steps.append(features)
+        x = self.dropout(torch.cat(steps, dim=-1))
+        summary = self.pooling(self.recurrent(x, lengths), lengths)
+        return self.head(self.dropout(summary))

@@ -1,0 +1,71 @@
+"""LSTMRegressor: real-valued targets per sequence."""
+
+from sklearn.base import RegressorMixin
+from torch import nn
+
+from sklstm.base import SequenceEstimator
+from sklstm.targets import TargetScaler
+
+__all__ = ["LSTMRegressor"]
+
+
+class LSTMRegressor(RegressorMixin, SequenceEstimator):
+    """Predict a real number (or vector) per sequence with an LSTM or GRU.
+
+    Targets are standardised for training with :class:`torch.nn.MSELoss` and
+    transformed back at predict time; no activation squashes the output.
+
+    Parameters
+    ----------
+    pooling : {"last", "mean", "max", "attention"}, default="last"
+        How each sequence is summarised (see :class:`LSTMClassifier`).
+    {shared_parameters}
+
+    Attributes
+    ----------
+    net_ : sklstm.net.SequenceNet
+        The fitted skorch net.
+    history_ : skorch.History
+        Per-epoch losses.
+    n_iter_ : int
+        Epochs trained.
+    vocabulary_ : dict
+        Token -> embedding row, for token input.
+    n_features_in_ : int
+        Numeric features per step (the columns, for a 2-D array).
+
+    See Also
+    --------
+    LSTMClassifier : class labels.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklstm import LSTMRegressor
+    >>> rng = np.random.RandomState(0)
+    >>> X = [rng.rand(n) for n in rng.randint(2, 8, size=64)]
+    >>> y = np.array([x.sum() for x in X])
+    >>> reg = LSTMRegressor(hidden_size=16, max_epochs=40, random_state=0).fit(X, y)
+    >>> reg.predict(X[:3]).shape
+    (3,)
+    """
+
+    def __init__(self, *, pooling="last", **params):
+        super().__init__(**params)
+        self.pooling = pooling
+
+    def _encode_targets(self, y, *, reset):
+        if reset:
+            self.target_encoder_ = TargetScaler()
+            return self.target_encoder_.fit_transform(y)
+        return self.target_encoder_.transform(y)
+
+    def _output_size(self):
+        return self.target_encoder_.n_targets
+
+    def _criterion(self, y):
+        return nn.MSELoss, {}
+
+    def predict(self, X):
+        """Predicted targets, shape (n_sequences,) or (n_sequences, n_targets)."""
+        return self.target_encoder_.inverse_transform(self._forward(X).numpy())
