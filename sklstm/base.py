@@ -21,8 +21,12 @@ from sklstm.nn.recurrent import CELLS
 
 __all__ = ["SequenceEstimator"]
 
-OPTIMIZERS = {"adam": torch.optim.Adam, "adamw": torch.optim.AdamW,
-              "sgd": torch.optim.SGD, "rmsprop": torch.optim.RMSprop}
+OPTIMIZERS = {
+    "adam": torch.optim.Adam,
+    "adamw": torch.optim.AdamW,
+    "sgd": torch.optim.SGD,
+    "rmsprop": torch.optim.RMSprop,
+}
 
 SHARED_PARAMETERS = """\
     tokenizer : None, str or callable, default=None
@@ -128,8 +132,10 @@ def _pretrained_table(pretrained):
             raise ValueError("pretrained_embeddings has vectors of different sizes.")
         vectors = np.stack(vectors) if vectors else None
     elif isinstance(pretrained, tuple) and len(pretrained) == 2:
-        vectors, tokens = np.asarray(pretrained[0], dtype=np.float32), list(
-            pretrained[1])
+        vectors, tokens = (
+            np.asarray(pretrained[0], dtype=np.float32),
+            list(pretrained[1]),
+        )
     else:
         raise TypeError(
             "pretrained_embeddings must be a dict token -> vector or a tuple "
@@ -158,15 +164,38 @@ class SequenceEstimator(BaseEstimator):
     #: estimators make it a hyperparameter.
     pooling = None
 
-    def __init__(self, *, tokenizer=None, lowercase=False, min_frequency=1,
-                 max_vocabulary_size=None, pretrained_embeddings=None,
-                 freeze_embeddings=False, standardize=True, embedding_dim=None,
-                 cell="lstm", hidden_size=64, num_layers=1, bidirectional=False,
-                 bidirectional_merge="concat", dropout=0.0, max_epochs=10,
-                 batch_size=32, lr=1e-3, optimizer="adam", weight_decay=0.0,
-                 gradient_clip=None, early_stopping=False, validation_fraction=0.1,
-                 n_iter_no_change=5, callbacks=None, verbose=0, warm_start=False,
-                 random_state=None, device="cpu"):
+    def __init__(
+        self,
+        *,
+        tokenizer=None,
+        lowercase=False,
+        min_frequency=1,
+        max_vocabulary_size=None,
+        pretrained_embeddings=None,
+        freeze_embeddings=False,
+        standardize=True,
+        embedding_dim=None,
+        cell="lstm",
+        hidden_size=64,
+        num_layers=1,
+        bidirectional=False,
+        bidirectional_merge="concat",
+        dropout=0.0,
+        max_epochs=10,
+        batch_size=32,
+        lr=1e-3,
+        optimizer="adam",
+        weight_decay=0.0,
+        gradient_clip=None,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=5,
+        callbacks=None,
+        verbose=0,
+        warm_start=False,
+        random_state=None,
+        device="cpu",
+    ):
         self.tokenizer = tokenizer
         self.lowercase = lowercase
         self.min_frequency = min_frequency
@@ -205,15 +234,22 @@ class SequenceEstimator(BaseEstimator):
         """
         super().__init_subclass__(**kwargs)
         if cls.__doc__:
-            cls.__doc__ = cls.__doc__.replace("    {shared_parameters}",
-                                              SHARED_PARAMETERS)
+            cls.__doc__ = cls.__doc__.replace(
+                "    {shared_parameters}", SHARED_PARAMETERS
+            )
         if "__init__" not in vars(cls):
             return
-        own = [p for p in inspect.signature(cls.__init__).parameters.values()
-               if p.kind != p.VAR_KEYWORD]
+        own = [
+            p
+            for p in inspect.signature(cls.__init__).parameters.values()
+            if p.kind != p.VAR_KEYWORD
+        ]
         names = {p.name for p in own}
-        shared = [p for p in inspect.signature(
-            SequenceEstimator.__init__).parameters.values() if p.name not in names]
+        shared = [
+            p
+            for p in inspect.signature(SequenceEstimator.__init__).parameters.values()
+            if p.name not in names
+        ]
         cls.__init__.__signature__ = inspect.Signature(own + shared)
 
     # -- the parts a subclass provides ------------------------------------------
@@ -236,28 +272,55 @@ class SequenceEstimator(BaseEstimator):
     # -- fitting -------------------------------------------------------------
 
     def _check_params(self):
-        for name, kind, low in [("hidden_size", Integral, 1), ("num_layers", Integral, 1),
-                                ("max_epochs", Integral, 1), ("batch_size", Integral, 1),
-                                ("min_frequency", Integral, 1),
-                                ("n_iter_no_change", Integral, 1)]:
-            check_scalar(getattr(self, name), name, kind, min_val=low)
+        for name in (
+            "hidden_size",
+            "num_layers",
+            "max_epochs",
+            "batch_size",
+            "min_frequency",
+            "n_iter_no_change",
+        ):
+            check_scalar(getattr(self, name), name, Integral, min_val=1)
         check_scalar(self.lr, "lr", Real, min_val=0, include_boundaries="neither")
         check_scalar(self.weight_decay, "weight_decay", Real, min_val=0)
-        check_scalar(self.dropout, "dropout", Real, min_val=0, max_val=1,
-                     include_boundaries="left")
-        check_scalar(self.validation_fraction, "validation_fraction", Real, min_val=0,
-                     max_val=1, include_boundaries="neither")
-        for name, allowed in [("cell", tuple(CELLS)), ("pooling", POOLINGS),
-                              ("bidirectional_merge", MERGES)]:
+        check_scalar(
+            self.dropout,
+            "dropout",
+            Real,
+            min_val=0,
+            max_val=1,
+            include_boundaries="left",
+        )
+        check_scalar(
+            self.validation_fraction,
+            "validation_fraction",
+            Real,
+            min_val=0,
+            max_val=1,
+            include_boundaries="neither",
+        )
+        for name, allowed in [
+            ("cell", tuple(CELLS)),
+            ("pooling", POOLINGS),
+            ("bidirectional_merge", MERGES),
+        ]:
             value = getattr(self, name)
             if (name != "pooling" or value is not None) and value not in allowed:
-                raise ValueError(f"{name}={value!r} is not supported; expected one of "
-                                 f"{list(allowed)}.")
-        if not (self.optimizer in OPTIMIZERS or (
+                raise ValueError(
+                    f"{name}={value!r} is not supported; expected one of "
+                    f"{list(allowed)}."
+                )
+        if not (
+            self.optimizer in OPTIMIZERS
+            or (
                 inspect.isclass(self.optimizer)
-                and issubclass(self.optimizer, torch.optim.Optimizer))):
-            raise ValueError(f"optimizer={self.optimizer!r} is not supported; expected "
-                             f"one of {list(OPTIMIZERS)} or a torch optimizer class.")
+                and issubclass(self.optimizer, torch.optim.Optimizer)
+            )
+        ):
+            raise ValueError(
+                f"optimizer={self.optimizer!r} is not supported; expected "
+                f"one of {list(OPTIMIZERS)} or a torch optimizer class."
+            )
 
     def fit(self, X, y):
         """Train on sequences ``X`` with targets ``y``.
@@ -281,14 +344,19 @@ or dict
         if continuing:
             data = self.input_encoder_.transform(X)
         else:
-            pretrained = (None if self.pretrained_embeddings is None
-                          else _pretrained_table(self.pretrained_embeddings))
+            pretrained = (
+                None
+                if self.pretrained_embeddings is None
+                else _pretrained_table(self.pretrained_embeddings)
+            )
             self.input_encoder_ = InputEncoder(
-                tokenizer=self.tokenizer, lowercase=self.lowercase,
+                tokenizer=self.tokenizer,
+                lowercase=self.lowercase,
                 min_frequency=self.min_frequency,
                 max_vocabulary_size=self.max_vocabulary_size,
                 extra_tokens=pretrained[0] if pretrained else (),
-                standardize=self.standardize)
+                standardize=self.standardize,
+            )
             data = self.input_encoder_.fit_transform(X)
             self._set_input_attributes()
         n_targets = len(y) if hasattr(y, "__len__") else None
@@ -306,7 +374,8 @@ or dict
                 self.net_ = self._build_net(data, targets, device, pretrained)
             train, valid = self._split(dataset, targets, seed)
             self.net_.set_params(
-                train_split=None if valid is None else predefined_split(valid))
+                train_split=None if valid is None else predefined_split(valid)
+            )
             self.net_.partial_fit(train)
         self.history_ = self.net_.history
         self.n_iter_ = len(self.history_)
@@ -327,8 +396,11 @@ or dict
         if not self.early_stopping:
             return dataset, None
         train, valid = train_test_split(
-            np.arange(len(dataset)), test_size=self.validation_fraction,
-            random_state=seed, stratify=self._stratify(targets))
+            np.arange(len(dataset)),
+            test_size=self.validation_fraction,
+            random_state=seed,
+            stratify=self._stratify(targets),
+        )
         return dataset.subset(train), dataset.subset(valid)
 
     def _build_net(self, data, targets, device, pretrained):
@@ -347,8 +419,9 @@ or dict
         if self.gradient_clip is not None:
             callbacks.append(GradientNormClipping(self.gradient_clip))
         if self.early_stopping:
-            callbacks.append(EarlyStopping(patience=self.n_iter_no_change,
-                                           load_best=True))
+            callbacks.append(
+                EarlyStopping(patience=self.n_iter_no_change, load_best=True)
+            )
         net = SequenceNet(
             SequenceModel,
             criterion,

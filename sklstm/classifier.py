@@ -1,6 +1,5 @@
 """LSTMClassifier: one class per sequence."""
 
-import numpy as np
 import torch
 from sklearn.base import ClassifierMixin
 from torch import nn
@@ -52,8 +51,8 @@ class LSTMClassifier(ClassifierMixin, SequenceEstimator):
     >>> from sklstm import LSTMClassifier
     >>> X = [["good", "film"], ["bad", "plot"], ["good"], ["bad", "bad", "film"]] * 8
     >>> y = ["pos", "neg", "pos", "neg"] * 8
-    >>> clf = LSTMClassifier(hidden_size=8, max_epochs=20, random_state=0).fit(X, y)
-    >>> clf.predict([["good", "plot"], ["bad"]]).tolist()
+    >>> clf = LSTMClassifier(hidden_size=8, lr=0.03, batch_size=8, random_state=0)
+    >>> clf.fit(X, y).predict([["good", "plot"], ["bad"]]).tolist()
     ['pos', 'neg']
     >>> clf.predict_proba([["good"]]).shape
     (1, 2)
@@ -78,8 +77,10 @@ class LSTMClassifier(ClassifierMixin, SequenceEstimator):
     def _criterion(self, y):
         weight = self.target_encoder_.class_weight(self.class_weight, y)
         return nn.CrossEntropyLoss, (
-            {} if weight is None else {"weight": torch.as_tensor(weight,
-                                                                 dtype=torch.float32)})
+            {}
+            if weight is None
+            else {"weight": torch.as_tensor(weight, dtype=torch.float32)}
+        )
 
     def _stratify(self, y):
         return y
@@ -90,5 +91,5 @@ class LSTMClassifier(ClassifierMixin, SequenceEstimator):
 
     def predict(self, X):
         """The most probable class of each sequence, from ``classes_``."""
-        return self.target_encoder_.inverse_transform(
-            np.argmax(self._forward(X).numpy(), axis=1))
+        logits = self._forward(X)
+        return self.target_encoder_.inverse_transform(logits.argmax(dim=1).numpy())

@@ -26,8 +26,13 @@ class SequenceNet(NeuralNet):
     """
 
     def __init__(self, module, criterion, **kwargs):
-        kwargs = {"iterator_train": BucketIterator, "iterator_valid": BucketIterator,
-                  "iterator_train__shuffle": True, "train_split": None, **kwargs}
+        kwargs = {
+            "iterator_train": BucketIterator,
+            "iterator_valid": BucketIterator,
+            "iterator_train__shuffle": True,
+            "train_split": None,
+            **kwargs,
+        }
         super().__init__(module, criterion, **kwargs)
 
     def forward(self, X, training=False, device="cpu"):
@@ -37,6 +42,8 @@ class SequenceNet(NeuralNet):
         ``(T_i, ...)`` tensors for per-step outputs.
         """
         iterator = self.get_iterator(self.get_dataset(X), training=False)
-        outputs = [to_device(self.evaluation_step(batch, training), device)
-                   for batch in iterator]
+        outputs = [
+            to_device(self.evaluation_step(batch, training), device)
+            for batch in iterator
+        ]
         return iterator.restore_order(outputs)

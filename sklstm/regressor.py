@@ -68,4 +68,5 @@ class LSTMRegressor(RegressorMixin, SequenceEstimator):
 
     def predict(self, X):
         """Predicted targets, shape (n_sequences,) or (n_sequences, n_targets)."""
-        return self.target_encoder_.inverse_transform(self._forward(X).numpy())
+        outputs = self._forward(X)
+        return self.target_encoder_.inverse_transform(outputs.numpy())

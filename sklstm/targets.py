@@ -46,9 +46,11 @@ class ClassEncoder:
             return None
         classes = np.arange(len(self.classes_))
         if isinstance(class_weight, dict):
-            class_weight = {int(np.searchsorted(self.classes_, label)): weight
-                            for label, weight in class_weight.items()
-                            if label in self.classes_}
+            class_weight = {
+                int(np.searchsorted(self.classes_, label)): weight
+                for label, weight in class_weight.items()
+                if label in self.classes_
+            }
         return compute_class_weight(class_weight, classes=classes, y=indices)
 
 
@@ -76,8 +78,10 @@ class TargetScaler:
     def transform(self, y):
         y = self._check(y).reshape(len(y), -1)
         if y.shape[1] != self.n_targets:
-            raise ValueError(f"y has {y.shape[1]} targets; the estimator was fitted "
-                             f"on {self.n_targets}.")
+            raise ValueError(
+                f"y has {y.shape[1]} targets; the estimator was fitted "
+                f"on {self.n_targets}."
+            )
         return ((y - self.mean_) / self.scale_).astype(np.float32)
 
     @staticmethod
@@ -95,8 +99,9 @@ class TargetScaler:
                 "(n_samples, n_targets)."
             )
         if not np.isfinite(y).all():
-            raise ValueError("y contains NaN or infinity; regression targets must "
-                             "be finite.")
+            raise ValueError(
+                "y contains NaN or infinity; regression targets must be finite."
+            )
         return y
 
     @property

@@ -47,10 +47,14 @@ class SequenceDataset(Dataset):
     def __init__(self, lengths, tokens=None, features=None, y=None, per_step=False):
         self.lengths = torch.as_tensor(np.asarray(lengths), dtype=torch.long)
         self.starts = torch.cumsum(self.lengths, 0) - self.lengths
-        self.tokens = None if tokens is None else _flat_with_pad_row(
-            tokens, torch.long, 0)
-        self.features = None if features is None else _flat_with_pad_row(
-            features, torch.float32, 0.0)
+        self.tokens = (
+            None if tokens is None else _flat_with_pad_row(tokens, torch.long, 0)
+        )
+        self.features = (
+            None
+            if features is None
+            else _flat_with_pad_row(features, torch.float32, 0.0)
+        )
         self.per_step = per_step
         self.y = None
         if y is not None:
@@ -63,8 +67,13 @@ class SequenceDataset(Dataset):
 
     def with_targets(self, y, per_step=False):
         """The same sequences with targets ``y``."""
-        return SequenceDataset(self.lengths, self._steps(self.tokens),
-                               self._steps(self.features), y, per_step)
+        return SequenceDataset(
+            self.lengths,
+            self._steps(self.tokens),
+            self._steps(self.features),
+            y,
+            per_step,
+        )
 
     def _steps(self, flat):
         return None if flat is None else flat[:-1]
@@ -102,11 +111,18 @@ class SequenceDataset(Dataset):
         indices = torch.as_tensor(np.asarray(indices), dtype=torch.long)
         lengths = self.lengths[indices]
         # each selected sequence's steps, in order: start + 0 .. length - 1
-        index = (torch.repeat_interleave(self.starts[indices], lengths)
-                 + torch.arange(int(lengths.sum()))
-                 - torch.repeat_interleave(torch.cumsum(lengths, 0) - lengths, lengths))
-        pick = (lambda flat: None if flat is None else flat[index])
-        y = None if self.y is None else (
-            self.y[index] if self.per_step else self.y[indices])
-        return SequenceDataset(lengths, pick(self.tokens), pick(self.features), y,
-                               self.per_step)
+        index = (
+            torch.repeat_interleave(self.starts[indices], lengths)
+            + torch.arange(int(lengths.sum()))
+            - torch.repeat_interleave(torch.cumsum(lengths, 0) - lengths, lengths)
+        )
+        tokens, features = (
+            None if flat is None else flat[index]
+            for flat in (self.tokens, self.features)
+        )
+        y = (
+            None
+            if self.y is None
+            else (self.y[index] if self.per_step else self.y[indices])
+        )
+        return SequenceDataset(lengths, tokens, features, y, self.per_step)

@@ -42,9 +42,11 @@ class _Read:
 
     @property
     def kind(self):
-        return {(True, False): "tokens", (False, True): "numeric",
-                (True, True): "tokens+features"}[self.tokens is not None,
-                                                 self.features is not None]
+        return {
+            (True, False): "tokens",
+            (False, True): "numeric",
+            (True, True): "tokens+features",
+        }[self.tokens is not None, self.features is not None]
 
     @property
     def lengths(self):
@@ -54,8 +56,11 @@ class _Read:
 
 def _describe(X):
     shape = getattr(X, "shape", None)
-    return f"{type(X).__name__} of shape {shape}" if shape is not None else (
-        type(X).__name__)
+    return (
+        f"{type(X).__name__} of shape {shape}"
+        if shape is not None
+        else (type(X).__name__)
+    )
 
 
 def _as_sample_list(X, name="X"):
@@ -123,8 +128,12 @@ def _read_array(X, name):
             "numbers. Pass text as a list of strings or of token lists."
         )
     if array.ndim not in (2, 3):
-        hint = (" For n sequences of one value each use X.reshape(-1, 1); for one "
-                "sequence use [X]." if array.ndim == 1 else "")
+        hint = (
+            " For n sequences of one value each use X.reshape(-1, 1); for one "
+            "sequence use [X]."
+            if array.ndim == 1
+            else ""
+        )
         raise ValueError(
             f"{name} is a {array.ndim}-D array of shape {array.shape}; expected a 2-D "
             "array (n_sequences, n_steps), a 3-D array (n_sequences, n_steps, "
@@ -135,13 +144,14 @@ def _read_array(X, name):
     if array.ndim == 2:
         array = array[:, :, None]
     if array.shape[1] == 0:
-        raise ValueError(f"{name} has sequences of length 0; expected at least one step.")
+        raise ValueError(
+            f"{name} has sequences of length 0; expected at least one step."
+        )
     feature_names = None
     columns = getattr(X, "columns", None)
     if columns is not None and all(isinstance(c, str) for c in columns):
         feature_names = np.asarray(columns, dtype=object)
-    return _Read(features=list(array), n_columns=n_columns,
-                 feature_names=feature_names)
+    return _Read(features=list(array), n_columns=n_columns, feature_names=feature_names)
 
 
 def _numeric_block(array, name):
@@ -165,7 +175,8 @@ def _token_kind(seq):
     if any(t is type(None) for t in types):
         raise ValueError("it contains None; tokens must be strings or integers.")
     raise ValueError(
-        "it mixes " + ", ".join(sorted(t.__name__ for t in types))
+        "it mixes "
+        + ", ".join(sorted(t.__name__ for t in types))
         + "; a token sequence must be all strings or all integers, and a numeric "
         "sequence all numbers."
     )
@@ -183,8 +194,11 @@ def _read_list(samples, tokenize, name):
                     f"{where} ({sample!r}) has no tokens after tokenization; every "
                     "sequence needs at least one step."
                 )
-        elif isinstance(sample, np.ndarray) and sample.ndim == 1 and (
-                sample.dtype.kind in "biuUSO"):
+        elif (
+            isinstance(sample, np.ndarray)
+            and sample.ndim == 1
+            and (sample.dtype.kind in "biuUSO")
+        ):
             seq = sample.tolist()
         elif isinstance(sample, (list, tuple, np.ndarray)):
             seq = sample
@@ -259,8 +273,9 @@ def read_sequences(X, tokenizer=None, name="X"):
             )
         return _Read(tokens=tokens.tokens, features=features.features)
     samples = _as_sample_list(X, name)
-    read = _read_array(X, name) if samples is None else _read_list(
-        samples, tokenize, name)
+    read = (
+        _read_array(X, name) if samples is None else _read_list(samples, tokenize, name)
+    )
     if not (read.tokens or read.features):
         raise ValueError(f"{name} is empty; expected at least one sequence.")
     return read
@@ -292,8 +307,16 @@ class InputEncoder:
     [2]
     """
 
-    def __init__(self, *, tokenizer=None, lowercase=False, min_frequency=1,
-                 max_vocabulary_size=None, extra_tokens=(), standardize=True):
+    def __init__(
+        self,
+        *,
+        tokenizer=None,
+        lowercase=False,
+        min_frequency=1,
+        max_vocabulary_size=None,
+        extra_tokens=(),
+        standardize=True,
+    ):
         self.tokenizer = tokenizer
         self.lowercase = lowercase
         self.min_frequency = min_frequency
@@ -304,8 +327,10 @@ class InputEncoder:
     def _read(self, X):
         read = read_sequences(X, self.tokenizer)
         if self.lowercase and read.tokens is not None:
-            read.tokens = [[t.lower() if isinstance(t, str) else t for t in seq]
-                           for seq in read.tokens]
+            read.tokens = [
+                [t.lower() if isinstance(t, str) else t for t in seq]
+                for seq in read.tokens
+            ]
         return read
 
     def fit_transform(self, X):
@@ -317,8 +342,11 @@ class InputEncoder:
         self.vocabulary_ = None
         if read.tokens is not None:
             self.vocabulary_ = Vocabulary.build(
-                read.tokens, min_frequency=self.min_frequency,
-                max_size=self.max_vocabulary_size, extra_tokens=self.extra_tokens)
+                read.tokens,
+                min_frequency=self.min_frequency,
+                max_size=self.max_vocabulary_size,
+                extra_tokens=self.extra_tokens,
+            )
         self.n_features_ = 0
         if read.features is not None:
             steps = np.concatenate(read.features)
@@ -338,8 +366,11 @@ class InputEncoder:
                 f"{self.kind_} sequences."
             )
         if self.n_columns_ is not None and read.n_columns != self.n_columns_:
-            got = (f"{read.n_columns} features" if read.n_columns is not None
-                   else "a list of sequences")
+            got = (
+                f"{read.n_columns} features"
+                if read.n_columns is not None
+                else "a list of sequences"
+            )
             raise ValueError(
                 f"X has {got}, but the estimator is expecting {self.n_columns_} "
                 "features as input (a 2-D array's columns are its time steps; pass a "
@@ -358,5 +389,5 @@ class InputEncoder:
             flat = [t for seq in read.tokens for t in seq]
             tokens = self.vocabulary_.encode(flat)
         if read.features is not None:
-            features = ((np.concatenate(read.features) - self.mean_) / self.scale_)
+            features = (np.concatenate(read.features) - self.mean_) / self.scale_
         return SequenceDataset(read.lengths, tokens=tokens, features=features)

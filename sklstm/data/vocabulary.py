@@ -43,8 +43,11 @@ class Vocabulary:
         frequency cut, so a frozen pretrained vector stays usable at predict time.
         """
         counts = Counter(chain.from_iterable(sequences))
-        kept = [t for t in sorted(counts, key=counts.get, reverse=True)
-                if counts[t] >= min_frequency][:max_size]
+        kept = [
+            t
+            for t in sorted(counts, key=counts.get, reverse=True)
+            if counts[t] >= min_frequency
+        ][:max_size]
         known = set(kept)
         kept += [t for t in dict.fromkeys(extra_tokens) if t not in known]
         return cls(kept)
@@ -55,5 +58,6 @@ class Vocabulary:
     def encode(self, tokens):
         """Indices of ``tokens`` (unknown ones map to ``unknown_index``)."""
         get, unknown = self.index.get, self.unknown_index
-        return np.fromiter((get(t, unknown) for t in tokens), dtype=np.int64,
-                           count=len(tokens))
+        return np.fromiter(
+            (get(t, unknown) for t in tokens), dtype=np.int64, count=len(tokens)
+        )

@@ -40,19 +40,35 @@ class SequenceModel(nn.Module):
     torch.Size([2, 3])
     """
 
-    def __init__(self, *, output_size, vocab_size=0, embedding_dim=64, n_features=0,
-                 cell="lstm", hidden_size=64, num_layers=1, bidirectional=False,
-                 dropout=0.0, pooling="last", bidirectional_merge="concat"):
+    def __init__(
+        self,
+        *,
+        output_size,
+        vocab_size=0,
+        embedding_dim=64,
+        n_features=0,
+        cell="lstm",
+        hidden_size=64,
+        num_layers=1,
+        bidirectional=False,
+        dropout=0.0,
+        pooling="last",
+        bidirectional_merge="concat",
+    ):
         super().__init__()
-        self.embedding = (nn.Embedding(vocab_size, embedding_dim, padding_idx=0)
-                          if vocab_size else None)
+        self.embedding = (
+            nn.Embedding(vocab_size, embedding_dim, padding_idx=0)
+            if vocab_size
+            else None
+        )
         input_size = (embedding_dim if vocab_size else 0) + n_features
         self.dropout = nn.Dropout(dropout)
-        self.recurrent = Recurrent(input_size, hidden_size, num_layers, bidirectional,
-                                   cell, dropout)
-        self.pooling = SequencePooling(pooling, hidden_size,
-                                       self.recurrent.num_directions,
-                                       bidirectional_merge)
+        self.recurrent = Recurrent(
+            input_size, hidden_size, num_layers, bidirectional, cell, dropout
+        )
+        self.pooling = SequencePooling(
+            pooling, hidden_size, self.recurrent.num_directions, bidirectional_merge
+        )
         self.head = nn.Linear(self.pooling.output_size, output_size)
 
     def load_embeddings(self, weights, freeze=False):

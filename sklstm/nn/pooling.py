@@ -38,15 +38,18 @@ class SequencePooling(nn.Module):
     torch.Size([3, 8])
     """
 
-    def __init__(self, pooling, hidden_size, num_directions,
-                 bidirectional_merge="concat"):
+    def __init__(
+        self, pooling, hidden_size, num_directions, bidirectional_merge="concat"
+    ):
         super().__init__()
         self.pooling = pooling
         self.bidirectional_merge = bidirectional_merge
         self.output_size = hidden_size * (
-            num_directions if bidirectional_merge == "concat" else 1)
-        self.attention = (nn.Linear(self.output_size, 1) if pooling == "attention"
-                          else None)
+            num_directions if bidirectional_merge == "concat" else 1
+        )
+        self.attention = (
+            nn.Linear(self.output_size, 1) if pooling == "attention" else None
+        )
 
     def merge(self, h):
         """Join the directions axis (-2) of ``h``."""

@@ -42,7 +42,8 @@ class Recurrent(nn.Module):
     bidirectional : bool, default=False
     cell : {"lstm", "gru"}, default="lstm"
     dropout : float, default=0.0
-        Dropout on the input of each layer after the first, as in :class:`torch.nn.LSTM`.
+        Dropout on the input of each layer after the first, as in
+        :class:`torch.nn.LSTM`.
 
     Shape
     -----
@@ -58,23 +59,37 @@ class Recurrent(nn.Module):
     torch.Size([2, 5, 2, 4])
     """
 
-    def __init__(self, input_size, hidden_size, num_layers=1, bidirectional=False,
-                 cell="lstm", dropout=0.0):
+    def __init__(
+        self,
+        input_size,
+        hidden_size,
+        num_layers=1,
+        bidirectional=False,
+        cell="lstm",
+        dropout=0.0,
+    ):
         super().__init__()
         self.hidden_size = hidden_size
         self.num_directions = 2 if bidirectional else 1
         rnn = CELLS[cell]
         self.layers = nn.ModuleList(
             nn.ModuleList(
-                rnn(input_size if layer == 0 else hidden_size * self.num_directions,
-                    hidden_size, batch_first=True)
-                for _ in range(self.num_directions))
-            for layer in range(num_layers))
+                rnn(
+                    input_size if layer == 0 else hidden_size * self.num_directions,
+                    hidden_size,
+                    batch_first=True,
+                )
+                for _ in range(self.num_directions)
+            )
+            for layer in range(num_layers)
+        )
         self.dropout = nn.Dropout(dropout)
 
     def forward(self, x, lengths):
         batch_size, max_length, _ = x.shape
-        reverse = reverse_index(lengths, max_length) if self.num_directions == 2 else None
+        reverse = (
+            reverse_index(lengths, max_length) if self.num_directions == 2 else None
+        )
         for layer, directions in enumerate(self.layers):
             if layer:
                 x = self.dropout(x)

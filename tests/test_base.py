@@ -1,0 +1,238 @@
+"""Behaviour every estimator shares: input forms, errors, training options."""
+
+import numpy as np
+import pytest
+import torch
+from conftest import FAST
+from sklearn.exceptions import NotFittedError
+
+from sklstm import LSTMClassifier, LSTMRegressor
+
+
+def _forms():
+    """Each input form with a target that depends on what it carries."""
+    rng = np.random.RandomState(3)
+    lengths = rng.randint(2, 9, size=120)
+    flag = np.arange(120) % 2
+    words = [
+        ["hi" if f else "lo"] + ["x"] * (n - 1)
+        for f, n in zip(flag, lengths, strict=True)
+    ]
+    series = [
+        rng.normal(size=(n, 2)) + 2 * f for f, n in zip(flag, lengths, strict=True)
+    ]
+    return {
+        "token lists": words,
+        "int tokens": [
+            [7 if f else 8] + [0] * (n - 1) for f, n in zip(flag, lengths, strict=True)
+        ],
+        "raw strings": [" ".join(w) for w in words],
+        "ragged arrays": series,
+        "1-D float arrays": [s[:, 0] for s in series],
+        "3-D array": rng.normal(size=(120, 5, 3)) + 2 * flag[:, None, None],
+        "2-D array": rng.normal(size=(120, 6)) + 2 * flag[:, None],
+        "dict": {
+            "tokens": [["x"] * n for n in lengths],
+            "features": [s * (2 * f - 1) for f, s in zip(flag, series, strict=True)],
+        },
+    }, flag
+
+
+FORMS, FLAG = _forms()
+
+
+@pytest.mark.parametrize("form", FORMS)
+def test_classifier_every_input_form(form):
+    """The classifier trains on each input form and predicts in its shape."""
+    X = FORMS[form]
+    clf = LSTMClassifier(**FAST).fit(X, FLAG)
+    assert clf.predict(X).shape == (120,)
+    assert clf.score(X, FLAG) >= 0.9
+
+
+@pytest.mark.parametrize("form", FORMS)
+def test_regressor_every_input_form(form):
+    """The regressor trains on each input form and predicts one value each."""
+    X = FORMS[form]
+    reg = LSTMRegressor(**FAST).fit(X, 3.0 * FLAG)
+    assert reg.predict(X).shape == (120,)
+    assert reg.score(X, 3.0 * FLAG) >= 0.8
+
+
+class TestFittedAttributes:
+    def test_tokens(self):
+        """Token input sets vocabulary_ (0 pads, 1 unknown) and no n_features_in_."""
+        clf = LSTMClassifier(**{**FAST, "max_epochs": 1}).fit(
+            FORMS["token lists"], FLAG
+        )
+        assert clf.vocabulary_ == {"x": 2, "lo": 3, "hi": 4}
+        assert not hasattr(clf, "n_features_in_")
+        assert clf.n_iter_ == 1 and len(clf.history_) == 1
+
+    def test_numeric(self):
+        """Numeric input sets n_features_in_: features per step, or columns of 2-D."""
+        fit = LSTMRegressor(**{**FAST, "max_epochs": 1}).fit
+        assert fit(FORMS["ragged arrays"], FLAG).n_features_in_ == 2
+        assert fit(FORMS["2-D array"], FLAG).n_features_in_ == 6
+        assert not hasattr(fit(FORMS["3-D array"], FLAG), "vocabulary_")
+
+    def test_unknown_tokens_at_predict(self):
+        """Tokens unseen in fit map to the unknown row instead of failing."""
+        clf = LSTMClassifier(**FAST).fit(FORMS["token lists"], FLAG)
+        assert clf.predict([["never", "seen"], ["hi", "unseen"]]).shape == (2,)
+
+
+class TestErrors:
+    @pytest.mark.parametrize("Estimator", [LSTMClassifier, LSTMRegressor])
+    def test_predict_before_fit(self, Estimator):
+        """Predicting before fit raises NotFittedError."""
+        with pytest.raises(NotFittedError):
+            Estimator().predict([["a"]])
+
+    def test_length_mismatch(self):
+        """len(X) != len(y) says both counts."""
+        with pytest.raises(ValueError, match="X has 3 sequences but y has 2 targets"):
+            LSTMClassifier().fit([["a"], ["b"], ["c"]], [0, 1])
+
+    def test_feature_count_at_predict(self):
+        """A different feature count at predict says both counts."""
+        reg = LSTMRegressor(**{**FAST, "max_epochs": 1}).fit(
+            FORMS["ragged arrays"], FLAG
+        )
+        with pytest.raises(
+            ValueError,
+            match="X has 3 features per step, but the estimator is expecting 2",
+        ):
+            reg.predict([np.ones((4, 3))])
+
+    def test_cuda_absent(self):
+        """device='cuda' without CUDA is a clear error, not a torch traceback."""
+        if torch.cuda.is_available():
+            pytest.skip("CUDA is available here")
+        with pytest.raises(ValueError, match="CUDA is not available"):
+            LSTMClassifier(device="cuda").fit([["a"], ["b"]], [0, 1])
+
+    @pytest.mark.parametrize(
+        "param, match",
+        [
+            ({"hidden_size": 0}, "hidden_size == 0, must be >= 1"),
+            ({"cell": "rnn"}, r"cell='rnn' is not supported"),
+            ({"pooling": "first"}, r"pooling='first' is not supported"),
+            ({"dropout": 1.0}, "dropout == 1.0, must be < 1"),
+            ({"optimizer": "lbfgs"}, r"optimizer='lbfgs' is not supported"),
+            ({"device": "tpu"}, r"device='tpu' is not a device"),
+            (
+                {"embedding_dim": 3, "pretrained_embeddings": {"a": [1.0, 2.0]}},
+                "embedding_dim=3 differs from the width 2",
+            ),
+        ],
+    )
+    def test_bad_hyperparameters(self, param, match):
+        """Invalid hyperparameters are caught in fit with their name and value."""
+        with pytest.raises(ValueError, match=match):
+            LSTMClassifier(**param).fit([["a"], ["b"]], [0, 1])
+
+
+class TestTraining:
+    def test_same_seed_same_predictions(self, marker_data):
+        """The same random_state gives identical predictions; None varies."""
+        X, y = marker_data
+        fit = [
+            LSTMClassifier(**{**FAST, "max_epochs": 2, "random_state": seed})
+            .fit(X, y)
+            .predict_proba(X)
+            for seed in (5, 5, None)
+        ]
+        np.testing.assert_array_equal(fit[0], fit[1])
+        assert not np.array_equal(fit[0], fit[2])
+
+    def test_seed_leaves_global_rng_alone(self, marker_data):
+        """Fitting with a seed does not reset the caller's torch RNG."""
+        torch.manual_seed(123)
+        expected = torch.rand(1)
+        torch.manual_seed(123)
+        LSTMClassifier(**{**FAST, "max_epochs": 1}).fit(*marker_data)
+        assert torch.rand(1) == expected
+
+    def test_early_stopping_restores_best_weights(self, marker_data):
+        """Early stopping stops once validation loss rises and restores the best epoch.
+
+        Random labels make the network overfit, so validation loss soon rises.
+        """
+        X, y = marker_data
+        y = np.random.RandomState(0).permutation(y)
+        clf = LSTMClassifier(
+            **{**FAST, "max_epochs": 60},
+            early_stopping=True,
+            n_iter_no_change=3,
+            validation_fraction=0.25,
+        ).fit(X, y)
+        valid_loss = clf.history_[:, "valid_loss"]
+        assert clf.n_iter_ < 60
+        assert np.argmin(valid_loss) == clf.n_iter_ - 1 - 3
+        valid = clf.net_.train_split.keywords["valid_ds"]
+        loss = torch.nn.functional.cross_entropy(clf.net_.forward(valid), valid.y)
+        assert loss.item() == pytest.approx(min(valid_loss), abs=1e-5)
+
+    def test_warm_start_continues(self, marker_data):
+        """warm_start keeps the network, vocabulary and classes and adds epochs."""
+        X, y = marker_data
+        clf = LSTMClassifier(**{**FAST, "max_epochs": 2}, warm_start=True).fit(X, y)
+        module, vocabulary = clf.net_.module_, clf.vocabulary_
+        clf.fit(X[:50], y[:50])
+        assert clf.net_.module_ is module and clf.vocabulary_ is vocabulary
+        assert clf.n_iter_ == 4
+        with pytest.raises(ValueError, match="labels not seen in fit"):
+            clf.fit(X[:2], ["plain", "new"])
+
+    def test_gradient_clip_and_optimizer(self, marker_data):
+        """gradient_clip and the optimizer choice reach the skorch net."""
+        X, y = marker_data
+        clf = LSTMClassifier(
+            **{**FAST, "max_epochs": 1},
+            gradient_clip=0.5,
+            optimizer="sgd",
+            weight_decay=0.01,
+        ).fit(X, y)
+        assert isinstance(clf.net_.optimizer_, torch.optim.SGD)
+        assert clf.net_.optimizer_.param_groups[0]["weight_decay"] == 0.01
+        assert any(
+            type(cb).__name__ == "GradientNormClipping" for _, cb in clf.net_.callbacks_
+        )
+
+    def test_verbose_prints_epoch_table(self, marker_data, capsys):
+        """verbose=1 prints skorch's per-epoch table; verbose=0 prints nothing."""
+        X, y = marker_data
+        LSTMClassifier(**{**FAST, "max_epochs": 2}).fit(X, y)
+        assert capsys.readouterr().out == ""
+        LSTMClassifier(**{**FAST, "max_epochs": 2}, verbose=1).fit(X, y)
+        assert "train_loss" in capsys.readouterr().out
+
+
+class TestPretrainedEmbeddings:
+    def test_vectors_loaded_and_frozen(self):
+        """Pretrained rows start at their vectors and stay there when frozen."""
+        vectors = {"hi": [1.0, 0.0, 0.0], "lo": [0.0, 1.0, 0.0], "far": [0, 0, 1.0]}
+        clf = LSTMClassifier(
+            **{**FAST, "embedding_dim": None},
+            pretrained_embeddings=vectors,
+            freeze_embeddings=True,
+        ).fit(FORMS["token lists"], FLAG)
+        weight = clf.net_.module_.embedding.weight
+        for token, vector in vectors.items():
+            assert weight[clf.vocabulary_[token]].tolist() == vector
+        assert "far" in clf.vocabulary_  # known at predict though unseen in fit
+        assert clf.score(FORMS["token lists"], FLAG) >= 0.9
+
+    def test_array_and_tokens_form(self):
+        """An (array, tokens) pair works like a dict, and training moves vectors."""
+        clf = LSTMClassifier(
+            **{**FAST, "embedding_dim": None},
+            pretrained_embeddings=(np.eye(2), ["hi", "lo"]),
+        )
+        clf.fit(FORMS["token lists"], FLAG)
+        assert clf.net_.module_.embedding.weight.shape == (5, 2)
+        assert clf.net_.module_.embedding.weight[clf.vocabulary_["hi"]].tolist() != [
+            1.0,
+            0.0,
+        ]

@@ -1,0 +1,236 @@
+"""Reading inputs, the vocabulary, the flat dataset and length bucketing."""
+
+import numpy as np
+import pytest
+import torch
+
+from sklstm.data import (
+    BucketIterator,
+    InputEncoder,
+    RegexTokenizer,
+    SequenceDataset,
+    Vocabulary,
+    read_sequences,
+)
+
+
+class TestReadSequences:
+    def test_token_lists(self):
+        """Lists of string or int tokens are token sequences."""
+        assert read_sequences([["a", "b"], ["c"]]).kind == "tokens"
+        assert read_sequences([[3, 4], np.array([5])]).kind == "tokens"
+
+    def test_raw_strings_are_tokenized(self):
+        """A list of strings is split by the default tokenizer."""
+        read = read_sequences(["Hello, world", "ok"])
+        assert read.tokens == [["Hello", ",", "world"], ["ok"]]
+
+    def test_custom_tokenizer(self):
+        """A regex pattern or a callable replaces the default tokenizer."""
+        assert read_sequences(["a-b c"], tokenizer=r"[^ ]+").tokens == [["a-b", "c"]]
+        assert read_sequences(["abc"], tokenizer=list).tokens == [["a", "b", "c"]]
+
+    def test_numeric_forms(self):
+        """Ragged 2-D arrays, 1-D float arrays, 3-D and 2-D arrays are numeric."""
+        ragged = read_sequences([np.ones((3, 2)), np.ones((5, 2))])
+        assert ragged.kind == "numeric" and ragged.lengths.tolist() == [3, 5]
+        univariate = read_sequences([np.ones(4), [0.5, 1.5]])
+        assert univariate.features[1].shape == (2, 1)
+        cube = read_sequences(np.zeros((4, 6, 3)))
+        assert cube.features[0].shape == (6, 3) and cube.n_columns is None
+        table = read_sequences(np.zeros((4, 6)))
+        assert table.features[0].shape == (6, 1) and table.n_columns == 6
+
+    def test_integer_2d_array_is_numeric(self):
+        """A 2-D integer array is numeric (counts), never token ids."""
+        read = read_sequences(np.arange(6).reshape(2, 3))
+        assert read.kind == "numeric"
+
+    def test_pandas(self):
+        """A Series of strings is text; a DataFrame is a table with feature names."""
+        pd = pytest.importorskip("pandas")
+        assert read_sequences(pd.Series(["a b", "c"])).kind == "tokens"
+        frame = read_sequences(pd.DataFrame({"t0": [1.0, 2.0], "t1": [3.0, 4.0]}))
+        assert frame.feature_names.tolist() == ["t0", "t1"]
+
+    def test_dict_streams(self):
+        """A dict joins token sequences with one feature row per token."""
+        read = read_sequences(
+            {
+                "tokens": [["a", "b"], ["c"]],
+                "features": [np.ones((2, 3)), np.ones((1, 3))],
+            }
+        )
+        assert read.kind == "tokens+features"
+
+    @pytest.mark.parametrize(
+        "X, error, match",
+        [
+            (None, TypeError, "X is None"),
+            ("a sentence", TypeError, "single string"),
+            ([], ValueError, "X is empty"),
+            ([["a"], []], ValueError, r"X\[1\] is an empty sequence"),
+            (["ok", "  "], ValueError, r"X\[1\] \('  '\) has no tokens"),
+            ([["a", None]], ValueError, "contains None"),
+            ([["a"], [1]], ValueError, "mixes string tokens and integer tokens"),
+            ([["a"], [0.5]], ValueError, "mixes token sequences and numeric"),
+            (
+                [np.ones((2, 2)), np.ones((2, 3))],
+                ValueError,
+                r"different feature counts",
+            ),
+            ([[0.5, np.nan]], ValueError, r"X\[0\] contains NaN or infinity"),
+            (np.full((2, 3), np.inf), ValueError, "X contains NaN or infinity"),
+            (np.ones(5), ValueError, "1-D array of shape"),
+            (np.ones((2, 2, 2, 2)), ValueError, "4-D array"),
+            ([np.ones((2, 2, 2))], ValueError, "nesting is too deep"),
+            ({"tokens": [["a"]]}, ValueError, "exactly the keys"),
+            (
+                {"tokens": [["a", "b"]], "features": [np.ones((3, 1))]},
+                ValueError,
+                r"has 2 tokens but X\['features'\]\[0\] has 3 steps",
+            ),
+            ([{"a": 1}], TypeError, r"X\[0\] is a dict"),
+            (3.5, TypeError, "X is a float"),
+        ],
+    )
+    def test_errors(self, X, error, match):
+        """Bad input is rejected with a message naming what was received."""
+        with pytest.raises(error, match=match):
+            read_sequences(X)
+
+    def test_sparse_rejected(self):
+        """A sparse matrix gets a message pointing at toarray()."""
+        sparse = pytest.importorskip("scipy.sparse")
+        with pytest.raises(TypeError, match="toarray"):
+            read_sequences(sparse.csr_matrix(np.ones((2, 2))))
+
+
+class TestVocabulary:
+    def test_frequency_cut_and_order(self):
+        """Most frequent first, ties by first appearance, rare tokens dropped."""
+        vocab = Vocabulary.build([["b", "a", "b", "c", "a", "d"]], min_frequency=2)
+        assert vocab.index == {"b": 2, "a": 3}
+        assert len(vocab) == 4
+
+    def test_max_size_and_extra_tokens(self):
+        """max_size keeps the most frequent; extra tokens are always added."""
+        vocab = Vocabulary.build([["a", "a", "b"]], max_size=1, extra_tokens=["x"])
+        assert vocab.index == {"a": 2, "x": 3}
+
+    def test_unknown_tokens(self):
+        """Unseen tokens map to index 1."""
+        vocab = Vocabulary.build([[10, 20]])
+        assert vocab.encode([20, 99]).tolist() == [3, 1]
+
+
+class TestInputEncoder:
+    def test_standardizes_numeric_features(self):
+        """Features are scaled to zero mean and unit variance over all steps."""
+        X = [np.array([[1.0, 10.0], [3.0, 10.0]]), np.array([[5.0, 10.0]])]
+        data = InputEncoder().fit_transform(X)
+        steps = data.features[:-1]
+        assert torch.allclose(
+            steps[:, 0], torch.tensor([-1.2247, 0.0, 1.2247]), atol=1e-4
+        )
+        assert torch.equal(steps[:, 1], torch.zeros(3))  # constant: not divided by 0
+
+    def test_lowercase(self):
+        """lowercase folds string tokens before the vocabulary."""
+        encoder = InputEncoder(lowercase=True)
+        encoder.fit_transform(["The the THE"])
+        assert encoder.vocabulary_.index == {"the": 2}
+
+    def test_transform_checks_kind_and_features(self):
+        """Predict-time X must be of the fitted kind and feature count."""
+        encoder = InputEncoder()
+        encoder.fit_transform([np.ones((2, 3))])
+        with pytest.raises(ValueError, match="fitted on numeric"):
+            encoder.transform([["a"]])
+        with pytest.raises(
+            ValueError,
+            match="X has 2 features per step, but the estimator is expecting 3",
+        ):
+            encoder.transform([np.ones((2, 2))])
+
+    def test_table_column_count(self):
+        """A 2-D array at predict needs as many columns as in fit."""
+        encoder = InputEncoder()
+        encoder.fit_transform(np.ones((3, 4)))
+        with pytest.raises(
+            ValueError,
+            match="X has 3 features, but the estimator "
+            "is expecting 4 features as input",
+        ):
+            encoder.transform(np.ones((3, 3)))
+
+
+class TestSequenceDataset:
+    def test_batch_pads_to_batch_maximum(self):
+        """A batch is padded to its own longest sequence with zeros."""
+        data = SequenceDataset(
+            [3, 1, 2],
+            tokens=[1, 2, 3, 4, 5, 6],
+            features=np.arange(12.0).reshape(6, 2),
+            y=[7, 8, 9],
+        )
+        X, y = data.batch(torch.tensor([1, 2]))
+        assert X["tokens"].tolist() == [[4, 0], [5, 6]]
+        assert X["features"][0].tolist() == [[6.0, 7.0], [0.0, 0.0]]
+        assert X["lengths"].tolist() == [1, 2] and y.tolist() == [8, 9]
+
+    def test_per_step_targets_pad_with_ignore_index(self):
+        """Per-step targets are padded with -100, which the loss ignores."""
+        data = SequenceDataset([1, 2], tokens=[1, 2, 3], y=[5, 6, 7], per_step=True)
+        assert data.batch(torch.tensor([0, 1]))[1].tolist() == [[5, -100], [6, 7]]
+
+    def test_subset(self):
+        """subset keeps the chosen sequences, their steps and targets."""
+        data = SequenceDataset([3, 1, 2], tokens=[1, 2, 3, 4, 5, 6], y=[7, 8, 9])
+        part = data.subset([2, 0])
+        X, y = part.batch(torch.tensor([0, 1]))
+        assert X["tokens"].tolist() == [[5, 6, 0], [1, 2, 3]] and y.tolist() == [9, 7]
+
+
+class TestBucketIterator:
+    def test_batches_group_similar_lengths(self):
+        """Each batch is padded far less than to the global maximum."""
+        lengths = np.random.RandomState(0).lognormal(3, 0.8, size=500).astype(int) + 1
+        data = SequenceDataset(lengths, tokens=np.ones(lengths.sum(), dtype=int))
+        padded = sum(
+            X["tokens"].numel()
+            for X, _ in BucketIterator(data, batch_size=32, shuffle=True)
+        )
+        # the long tail costs some padding; the global maximum would cost 10x more
+        assert padded < 1.25 * lengths.sum() < 0.2 * len(lengths) * lengths.max()
+
+    def test_every_sequence_once_and_shuffled(self):
+        """An epoch visits each sequence once, in a new order each time."""
+        data = SequenceDataset(np.full(100, 3), tokens=np.arange(300))
+        epochs = [
+            torch.cat(
+                [
+                    X["tokens"][:, 0]
+                    for X, _ in BucketIterator(data, batch_size=8, shuffle=True)
+                ]
+            )
+            for _ in range(2)
+        ]
+        assert sorted(epochs[0].tolist()) == list(range(0, 300, 3))
+        assert not torch.equal(epochs[0], epochs[1])
+
+    def test_restore_order(self):
+        """Outputs computed in length order come back in dataset order."""
+        data = SequenceDataset([3, 1, 2], tokens=[1, 2, 3, 4, 5, 6])
+        iterator = BucketIterator(data, batch_size=2)
+        outputs = [X["tokens"][:, :1] for X, _ in iterator]
+        assert iterator.restore_order(outputs).ravel().tolist() == [1, 4, 5]
+        steps = iterator.restore_order([X["tokens"][..., None] for X, _ in iterator])
+        assert [s.ravel().tolist() for s in steps] == [[1, 2, 3], [4], [5, 6]]
+
+
+def test_tokenizer_pickles():
+    """The default tokenizer survives pickling (fitted estimators hold it)."""
+    import pickle
+
+    assert pickle.loads(pickle.dumps(RegexTokenizer()))("a b") == ["a", "b"]

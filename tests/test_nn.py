@@ -1,0 +1,125 @@
+"""The torch modules: exactness under padding, against independent references."""
+
+import itertools
+
+import pytest
+import torch
+from torch import nn
+
+from sklstm.nn import POOLINGS, Recurrent, SequenceModel, SequencePooling
+
+GRID = list(
+    itertools.product(
+        [*POOLINGS, None], [False, True], ["lstm", "gru"], [1, 2], ["concat", "sum"]
+    )
+)
+
+
+@pytest.mark.parametrize("pooling, bidirectional, cell, num_layers, merge", GRID)
+def test_padding_never_changes_outputs(pooling, bidirectional, cell, num_layers, merge):
+    """A sequence's output alone equals its output in a padded batch (|diff|<1e-5)."""
+    model = SequenceModel(
+        output_size=3,
+        vocab_size=30,
+        embedding_dim=6,
+        n_features=2,
+        hidden_size=5,
+        num_layers=num_layers,
+        cell=cell,
+        bidirectional=bidirectional,
+        pooling=pooling,
+        bidirectional_merge=merge,
+        dropout=0.3,
+    ).eval()
+    lengths = torch.tensor([9, 4, 1, 6, 9])
+    tokens = torch.randint(2, 30, (5, 9))
+    features = torch.randn(5, 9, 2)
+    batch = model(lengths, tokens=tokens, features=features)
+    for i, n in enumerate(lengths.tolist()):
+        alone = model(
+            lengths[i : i + 1],
+            tokens=tokens[i : i + 1, :n],
+            features=features[i : i + 1, :n],
+        )[0]
+        expected = batch[i, :n] if pooling is None else batch[i]
+        torch.testing.assert_close(alone, expected, atol=1e-5, rtol=0)
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+def test_bidirectional_stack_matches_packed_torch_rnn(cell):
+    """Recurrent equals torch's own 2-layer bidirectional RNN on packed sequences."""
+    ours = Recurrent(4, 5, num_layers=2, bidirectional=True, cell=cell).eval()
+    reference = getattr(nn, cell.upper())(
+        4, 5, num_layers=2, bidirectional=True, batch_first=True
+    )
+    reference.load_state_dict(
+        {
+            name.replace("_l0", f"_l{layer}") + suffix: value
+            for layer in range(2)
+            for direction, suffix in enumerate(["", "_reverse"])
+            for name, value in ours.layers[layer][direction].state_dict().items()
+        }
+    )
+    lengths = torch.tensor([7, 3, 1, 5])
+    x = torch.randn(4, 7, 4)
+    packed = nn.utils.rnn.pack_padded_sequence(
+        x, lengths, batch_first=True, enforce_sorted=False
+    )
+    expected, _ = nn.utils.rnn.pad_packed_sequence(
+        reference(packed)[0], batch_first=True
+    )
+    real = torch.arange(7) < lengths[:, None]
+    torch.testing.assert_close(ours(x, lengths).flatten(-2)[real], expected[real])
+
+
+def test_last_pooling_is_final_hidden_state():
+    """'last' equals h_n of torch's bidirectional LSTM run on each sequence alone."""
+    recurrent = Recurrent(3, 4, bidirectional=True).eval()
+    reference = nn.LSTM(3, 4, bidirectional=True, batch_first=True)
+    reference.load_state_dict(
+        {
+            name + suffix: value
+            for direction, suffix in enumerate(["", "_reverse"])
+            for name, value in recurrent.layers[0][direction].state_dict().items()
+        }
+    )
+    pooling = SequencePooling("last", 4, 2)
+    lengths = torch.tensor([6, 2])
+    x = torch.randn(2, 6, 3)
+    summary = pooling(recurrent(x, lengths), lengths)
+    for i, n in enumerate(lengths.tolist()):
+        h_n = reference(x[i : i + 1, :n])[1][0]  # (directions, 1, hidden)
+        torch.testing.assert_close(summary[i], h_n[:, 0].flatten())
+
+
+def test_mean_and_max_pooling_by_hand():
+    """mean/max over real steps only, and sum-merging of the two directions."""
+    outputs = torch.arange(24.0).view(1, 3, 2, 4)  # (B, T, D, H)
+    lengths = torch.tensor([2])
+    mean = SequencePooling("mean", 4, 2, "sum")(outputs, lengths)
+    assert mean.tolist() == [
+        [
+            (0 + 4 + 8 + 12) / 2,
+            (1 + 5 + 9 + 13) / 2,
+            (2 + 6 + 10 + 14) / 2,
+            (3 + 7 + 11 + 15) / 2,
+        ]
+    ]
+    top = SequencePooling("max", 4, 2)(outputs, lengths)
+    assert top.tolist() == [[8.0, 9.0, 10.0, 11.0, 12.0, 13.0, 14.0, 15.0]]
+
+
+def test_attention_weights_ignore_padding():
+    """Attention puts no weight on padding, even where padding holds huge values."""
+    pooling = SequencePooling("attention", 2, 1)
+    outputs = torch.tensor([[[[1.0, 2.0]], [[1.0, 2.0]], [[1e6, 1e6]]]])
+    assert pooling(outputs, torch.tensor([2])).tolist() == [[1.0, 2.0]]
+
+
+def test_frozen_pretrained_embeddings():
+    """load_embeddings copies the vectors and freezing stops their gradient."""
+    model = SequenceModel(output_size=2, vocab_size=4, embedding_dim=3)
+    weights = torch.arange(12.0).view(4, 3)
+    model.load_embeddings(weights, freeze=True)
+    assert torch.equal(model.embedding.weight, weights)
+    assert not model.embedding.weight.requires_grad
