@@ -19,9 +19,10 @@ DATA = Path(__file__).parent / "data" / "sst2"
 
 def load(path):
     """Sentences and labels from "<label> <sentence>" lines."""
-    labels, sentences = zip(*(line.split(" ", 1) for line in
-                              path.read_text(encoding="utf-8").splitlines()),
-                            strict=True)
+    labels, sentences = zip(
+        *(line.split(" ", 1) for line in path.read_text(encoding="utf-8").splitlines()),
+        strict=True,
+    )
     names = np.array(["negative", "positive"])
     return list(sentences), names[np.array(labels, dtype=int)]
 
@@ -43,13 +44,19 @@ clf = LSTMClassifier(
 )
 start = time.perf_counter()
 clf.fit(X_train, y_train)
-print(f"trained {clf.n_iter_} epochs in {time.perf_counter() - start:.0f} s "
-      f"({len(clf.vocabulary_)} words in the vocabulary)")
+print(
+    f"trained {clf.n_iter_} epochs in {time.perf_counter() - start:.0f} s "
+    f"({len(clf.vocabulary_)} words in the vocabulary)"
+)
 
 # %%
 majority = np.mean(y_dev == max(set(y_train), key=list(y_train).count))
 print(classification_report(y_dev, clf.predict(X_dev), digits=3))
-print(f"development accuracy: {clf.score(X_dev, y_dev):.3f} "
-      f"(majority-class baseline {majority:.3f})")
-print("example:", dict(zip(clf.classes_, clf.predict_proba(
-    ["a gripping , beautifully acted film"])[0].round(3), strict=True)))
+print(
+    f"development accuracy: {clf.score(X_dev, y_dev):.3f} "
+    f"(majority-class baseline {majority:.3f})"
+)
+proba = clf.predict_proba(["a gripping , beautifully acted film"])[0]
+print(
+    "example:", dict(zip(clf.classes_.tolist(), proba.round(3).tolist(), strict=True))
+)

@@ -123,6 +123,14 @@ def _seeded(seed, device):
         yield
 
 
+def _n_samples(y):
+    """Number of targets in y (arrays and sparse matrices by their first axis)."""
+    shape = getattr(y, "shape", None)
+    if shape:
+        return shape[0]
+    return len(y) if hasattr(y, "__len__") else None
+
+
 def _pretrained_table(pretrained):
     """``(tokens, vectors)`` from a mapping or an ``(array, tokens)`` pair."""
     if isinstance(pretrained, dict):
@@ -254,8 +262,11 @@ class SequenceEstimator(BaseEstimator):
 
     # -- the parts a subclass provides ------------------------------------------
 
-    def _encode_targets(self, y, *, reset):
-        """Targets for the loss; ``reset`` learns their encoding (classes, scale)."""
+    def _encode_targets(self, y, lengths, *, reset):
+        """Targets for the loss; ``reset`` learns their encoding (classes, scale).
+
+        ``lengths`` are the input sequences' lengths, for per-step targets.
+        """
         raise NotImplementedError
 
     def _criterion(self, y):
@@ -359,14 +370,14 @@ or dict
             )
             data = self.input_encoder_.fit_transform(X)
             self._set_input_attributes()
-        n_targets = len(y) if hasattr(y, "__len__") else None
+        n_targets = _n_samples(y)
         if n_targets != len(data):
             raise ValueError(
                 f"X has {len(data)} sequences but y has "
                 f"{'no length' if n_targets is None else n_targets} targets; "
                 "expected one target per sequence."
             )
-        targets = self._encode_targets(y, reset=not continuing)
+        targets = self._encode_targets(y, data.lengths.numpy(), reset=not continuing)
         dataset = data.with_targets(targets, per_step=self.pooling is None)
         seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
         with _seeded(seed, device):

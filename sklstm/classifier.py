@@ -63,7 +63,7 @@ class LSTMClassifier(ClassifierMixin, SequenceEstimator):
         self.pooling = pooling
         self.class_weight = class_weight
 
-    def _encode_targets(self, y, *, reset):
+    def _encode_targets(self, y, lengths, *, reset):
         if reset:
             self.target_encoder_ = ClassEncoder()
             indices = self.target_encoder_.fit_transform(y)

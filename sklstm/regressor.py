@@ -54,7 +54,7 @@ class LSTMRegressor(RegressorMixin, SequenceEstimator):
         super().__init__(**params)
         self.pooling = pooling
 
-    def _encode_targets(self, y, *, reset):
+    def _encode_targets(self, y, lengths, *, reset):
         if reset:
             self.target_encoder_ = TargetScaler()
             return self.target_encoder_.fit_transform(y)

@@ -1,11 +1,19 @@
 """Encoding targets for the loss and decoding outputs back into the user's terms."""
 
 import numpy as np
+from scipy import sparse
+from sklearn.preprocessing import MultiLabelBinarizer
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import column_or_1d
 
-__all__ = ["ClassEncoder", "TargetScaler"]
+__all__ = [
+    "ClassEncoder",
+    "LabelSetEncoder",
+    "TagEncoder",
+    "TargetScaler",
+    "flatten_tags",
+]
 
 
 class ClassEncoder:
@@ -111,3 +119,179 @@ class TargetScaler:
     def inverse_transform(self, outputs):
         y = np.asarray(outputs, dtype=np.float64) * self.scale_ + self.mean_
         return y.ravel() if self.ndim_ == 1 else y
+
+
+class LabelSetEncoder:
+    """Multi-label targets <-> a binary indicator matrix, in the form they came in.
+
+    ``y`` is an indicator matrix (n x k, dense or scipy sparse) or a list of label
+    collections (``[{"sports"}, set(), ...]``); :meth:`inverse_transform` answers in
+    the same form.
+
+    Examples
+    --------
+    >>> encoder = LabelSetEncoder()
+    >>> encoder.fit_transform([{"b"}, {"a", "b"}, set()]).tolist()
+    [[0.0, 1.0], [1.0, 1.0], [0.0, 0.0]]
+    >>> encoder.inverse_transform([[1, 0]])
+    [{'a'}]
+    """
+
+    def fit_transform(self, y):
+        if sparse.issparse(y) or (isinstance(y, np.ndarray) and y.ndim == 2):
+            self.form_ = "sparse" if sparse.issparse(y) else "indicator"
+            indicator = self._indicator(y)
+            self.classes_ = np.arange(indicator.shape[1])
+        else:
+            self.form_ = self._collection_type(y)
+            self._binarizer = MultiLabelBinarizer()
+            indicator = self._binarizer.fit_transform(y)
+            self.classes_ = self._binarizer.classes_
+        if indicator.shape[1] == 0:
+            raise ValueError(
+                "y has no labels at all; LSTMMultiLabel needs at least "
+                "one label column."
+            )
+        return indicator.astype(np.float32)
+
+    @staticmethod
+    def _collection_type(y):
+        if isinstance(y, str) or not hasattr(y, "__len__"):
+            raise ValueError(
+                f"y is a {type(y).__name__}; expected an indicator matrix "
+                "or a list of label collections."
+            )
+        for labels in y:
+            if isinstance(labels, str) or not hasattr(labels, "__iter__"):
+                raise ValueError(
+                    f"y holds {labels!r}, which is not a collection of labels; "
+                    "LSTMMultiLabel expects an (n_samples, n_labels) indicator matrix "
+                    "or a list of label collections such as [{'a', 'b'}, set()]. For "
+                    "one label per sample use LSTMClassifier."
+                )
+        kinds = {type(labels) for labels in y}
+        return (
+            kinds.pop()
+            if len(kinds) == 1 and kinds <= {list, tuple, set, frozenset}
+            else set
+        )
+
+    def _indicator(self, y):
+        dense = y.toarray() if sparse.issparse(y) else np.asarray(y)
+        if not np.isin(dense, (0, 1)).all():
+            raise ValueError(
+                "y must be a binary indicator matrix (0/1 entries); "
+                f"got values {np.unique(dense)[:5].tolist()}."
+            )
+        return dense
+
+    def transform(self, y):
+        if self.form_ in ("sparse", "indicator"):
+            indicator = self._indicator(y)
+            if indicator.shape[1] != len(self.classes_):
+                raise ValueError(
+                    f"y has {indicator.shape[1]} label columns; the "
+                    f"estimator was fitted on {len(self.classes_)}."
+                )
+            return indicator.astype(np.float32)
+        unknown = set().union(*map(set, y)) - set(self.classes_)
+        if unknown:
+            raise ValueError(
+                f"y contains labels not seen in fit: {sorted(unknown)}; "
+                f"known labels are {self.classes_.tolist()}."
+            )
+        return self._binarizer.transform(y).astype(np.float32)
+
+    def inverse_transform(self, indicator):
+        indicator = np.asarray(indicator, dtype=int)
+        if self.form_ == "indicator":
+            return indicator
+        if self.form_ == "sparse":
+            return sparse.csr_matrix(indicator)
+        return [
+            self.form_(labels)
+            for labels in self._binarizer.inverse_transform(indicator)
+        ]
+
+    def pos_weight(self, class_weight, indicator):
+        """Positive-class loss weights per label for ``class_weight``.
+
+        'balanced' weighs each label's positives by negatives / positives, the
+        ``pos_weight`` of :class:`torch.nn.BCEWithLogitsLoss`; a dict gives a weight
+        per label.
+        """
+        if class_weight is None:
+            return None
+        if isinstance(class_weight, dict):
+            return np.array([class_weight.get(c, 1.0) for c in self.classes_])
+        positives = indicator.sum(axis=0)
+        degenerate = (positives == 0) | (positives == len(indicator))
+        if degenerate.any():
+            raise ValueError(
+                "class_weight='balanced' is ill-defined for labels that are always or "
+                f"never present in y: {self.classes_[degenerate].tolist()}."
+            )
+        return (len(indicator) - positives) / positives
+
+
+class TagEncoder:
+    """Per-step labels <-> flat class indices, checked against sequence lengths.
+
+    Examples
+    --------
+    >>> encoder = TagEncoder()
+    >>> encoder.fit_transform([["DET", "NOUN"], ["VERB"]], [2, 1]).tolist()
+    [0, 1, 2]
+    >>> [tags.tolist() for tags in encoder.inverse_transform([2, 0], [1, 1])]
+    [['VERB'], ['DET']]
+    """
+
+    def __init__(self):
+        self.labels = ClassEncoder()
+
+    @property
+    def classes_(self):
+        return self.labels.classes_
+
+    def fit_transform(self, y, lengths):
+        return self.labels.fit_transform(flatten_tags(y, lengths))
+
+    def transform(self, y, lengths):
+        return self.labels.transform(flatten_tags(y, lengths))
+
+    def inverse_transform(self, indices, lengths):
+        labels = self.labels.inverse_transform(indices)
+        return np.split(labels, np.cumsum(lengths)[:-1])
+
+
+def flatten_tags(y, lengths=None):
+    """Concatenate label sequences into one 1-D array (for scikit-learn's metrics).
+
+    With ``lengths``, check that each label sequence is as long as its input sequence.
+
+    Examples
+    --------
+    >>> flatten_tags([["DET", "NOUN"], ["VERB"]]).tolist()
+    ['DET', 'NOUN', 'VERB']
+    """
+    if isinstance(y, str) or not hasattr(y, "__iter__"):
+        raise ValueError(
+            "y must be a list of label sequences, one per input sequence "
+            f"(e.g. [['DET', 'NOUN'], ['VERB']]); got {type(y).__name__}."
+        )
+    sequences = []
+    for i, labels in enumerate(y):
+        if isinstance(labels, str) or not hasattr(labels, "__len__"):
+            raise ValueError(
+                f"y[{i}] is {labels!r}; y must be a list of label sequences, one per "
+                "input sequence (e.g. [['DET', 'NOUN'], ['VERB']])."
+            )
+        if lengths is not None and len(labels) != lengths[i]:
+            raise ValueError(
+                f"y[{i}] has {len(labels)} labels but X[{i}] has {lengths[i]} steps; "
+                "each sequence needs one label per step."
+            )
+        sequences.append(np.asarray(labels))
+    if not sequences:
+        raise ValueError("y is empty; expected one label sequence per input sequence.")
+    return np.concatenate(sequences)

@@ -1,7 +1,14 @@
 """Torch modules, usable without scikit-learn."""
 
+from sklstm.nn.losses import StepCrossEntropyLoss
 from sklstm.nn.model import SequenceModel
 from sklstm.nn.pooling import POOLINGS, SequencePooling
 from sklstm.nn.recurrent import Recurrent
 
-__all__ = ["POOLINGS", "Recurrent", "SequenceModel", "SequencePooling"]
+__all__ = [
+    "POOLINGS",
+    "Recurrent",
+    "SequenceModel",
+    "SequencePooling",
+    "StepCrossEntropyLoss",
+]

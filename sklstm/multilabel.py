@@ -1,0 +1,111 @@
+"""LSTMMultiLabel: any number of labels per sequence."""
+
+import torch
+from sklearn.base import ClassifierMixin
+from sklearn.metrics import f1_score
+from torch import nn
+
+from sklstm.base import SequenceEstimator
+from sklstm.targets import LabelSetEncoder
+
+__all__ = ["LSTMMultiLabel"]
+
+
+class LSTMMultiLabel(ClassifierMixin, SequenceEstimator):
+    """Tag each sequence with any subset of labels (several can be true at once).
+
+    Each label gets its own logit, trained with
+    :class:`torch.nn.BCEWithLogitsLoss`; :meth:`predict_proba` applies an independent
+    sigmoid per label, so rows do not sum to 1.
+
+    Parameters
+    ----------
+    pooling : {"last", "mean", "max", "attention"}, default="last"
+        How each sequence is summarised (see :class:`~sklstm.LSTMClassifier`).
+    class_weight : None, "balanced" or dict, default=None
+        Weight of each label's positive examples in the loss. "balanced" uses
+        negatives / positives per label (``pos_weight``), which helps rare labels;
+        a dict maps labels to weights.
+    threshold : float, default=0.5
+        A label is predicted when its probability is at least this.
+    {shared_parameters}
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_labels,)
+        The labels (column indices when y was an indicator matrix).
+    net_ : sklstm.net.SequenceNet
+        The fitted skorch net.
+    history_ : skorch.History
+        Per-epoch losses.
+    n_iter_ : int
+        Epochs trained.
+    vocabulary_ : dict
+        Token -> embedding row, for token input.
+    n_features_in_ : int
+        Numeric features per step (the columns, for a 2-D array).
+
+    See Also
+    --------
+    LSTMClassifier : exactly one class per sequence.
+
+    Examples
+    --------
+    >>> from sklstm import LSTMMultiLabel
+    >>> X = [["goal", "vote"], ["goal"], ["vote"], ["rain"]] * 8
+    >>> y = [{"sport", "politics"}, {"sport"}, {"politics"}, set()] * 8
+    >>> clf = LSTMMultiLabel(hidden_size=8, lr=0.03, batch_size=8, random_state=0)
+    >>> predicted = clf.fit(X, y).predict([["goal", "vote"], ["rain"]])
+    >>> [sorted(labels) for labels in predicted]
+    [['politics', 'sport'], []]
+    """
+
+    def __init__(self, *, pooling="last", class_weight=None, threshold=0.5, **params):
+        super().__init__(**params)
+        self.pooling = pooling
+        self.class_weight = class_weight
+        self.threshold = threshold
+
+    def _encode_targets(self, y, lengths, *, reset):
+        if reset:
+            self.target_encoder_ = LabelSetEncoder()
+            indicator = self.target_encoder_.fit_transform(y)
+            self.classes_ = self.target_encoder_.classes_
+            return indicator
+        return self.target_encoder_.transform(y)
+
+    def _output_size(self):
+        return len(self.classes_)
+
+    def _criterion(self, y):
+        pos_weight = self.target_encoder_.pos_weight(self.class_weight, y)
+        return nn.BCEWithLogitsLoss, (
+            {}
+            if pos_weight is None
+            else {"pos_weight": torch.as_tensor(pos_weight, dtype=torch.float32)}
+        )
+
+    def predict_proba(self, X):
+        """Probability of each label, shape (n_sequences, n_labels); independent."""
+        return torch.sigmoid(self._forward(X).double()).numpy()
+
+    def predict(self, X):
+        """Labels whose probability reaches ``threshold``, in the form of y in fit."""
+        return self.target_encoder_.inverse_transform(
+            self.predict_proba(X) >= self.threshold
+        )
+
+    def score(self, X, y, sample_weight=None):
+        """Sample-averaged F1 of ``predict(X)`` against ``y``.
+
+        For each sequence, the F1 of its predicted label set against its true one
+        (1.0 when both are empty), averaged over sequences. It credits partly right
+        label sets, unlike subset accuracy.
+        """
+        return f1_score(
+            self.target_encoder_.transform(y),
+            self.target_encoder_.transform(self.predict(X)),
+            average="samples",
+            zero_division=1.0,
+            sample_weight=sample_weight,
+        )

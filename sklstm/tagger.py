@@ -1,0 +1,98 @@
+"""LSTMTagger: one label per step (part-of-speech tags, entities, per-step states)."""
+
+import numpy as np
+import torch
+
+from sklstm.base import SequenceEstimator
+from sklstm.nn.losses import StepCrossEntropyLoss
+from sklstm.targets import TagEncoder, flatten_tags
+
+__all__ = ["LSTMTagger"]
+
+
+class LSTMTagger(SequenceEstimator):
+    """Label every step of every sequence, with a distribution over labels per step.
+
+    The network's per-step outputs (no pooling) are trained as logits with a
+    cross-entropy that skips padding; :meth:`predict_proba` gives each step's
+    softmax. An LSTM language model is a tagger whose labels are the next tokens.
+
+    Parameters
+    ----------
+    class_weight : None, "balanced" or dict, default=None
+        Weights of the labels in the loss, as in scikit-learn.
+    {shared_parameters}
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_labels,)
+        The step labels.
+    net_ : sklstm.net.SequenceNet
+        The fitted skorch net.
+    history_ : skorch.History
+        Per-epoch losses.
+    n_iter_ : int
+        Epochs trained.
+    vocabulary_ : dict
+        Token -> embedding row, for token input.
+    n_features_in_ : int
+        Numeric features per step.
+
+    See Also
+    --------
+    sklstm.flatten_tags : flatten label sequences for scikit-learn's metrics.
+
+    Examples
+    --------
+    >>> from sklstm import LSTMTagger
+    >>> X = [["the", "dog", "runs"], ["a", "cat", "sleeps"]] * 16
+    >>> y = [["DET", "NOUN", "VERB"]] * 32
+    >>> tagger = LSTMTagger(hidden_size=8, lr=0.03, batch_size=8, random_state=0)
+    >>> [tags.tolist() for tags in tagger.fit(X, y).predict([["the", "cat"]])]
+    [['DET', 'NOUN']]
+    """
+
+    def __init__(self, *, class_weight=None, **params):
+        super().__init__(**params)
+        self.class_weight = class_weight
+
+    def _encode_targets(self, y, lengths, *, reset):
+        if reset:
+            self.target_encoder_ = TagEncoder()
+            indices = self.target_encoder_.fit_transform(y, lengths)
+            self.classes_ = self.target_encoder_.classes_
+            return indices
+        return self.target_encoder_.transform(y, lengths)
+
+    def _output_size(self):
+        return len(self.classes_)
+
+    def _criterion(self, y):
+        weight = self.target_encoder_.labels.class_weight(self.class_weight, y)
+        return StepCrossEntropyLoss, (
+            {}
+            if weight is None
+            else {"weight": torch.as_tensor(weight, dtype=torch.float32)}
+        )
+
+    def predict_proba(self, X):
+        """Per-step label probabilities: one ``(T_i, n_labels)`` array per sequence."""
+        return [
+            torch.softmax(steps.double(), dim=-1).numpy() for steps in self._forward(X)
+        ]
+
+    def predict(self, X):
+        """One 1-D array of labels per sequence, as long as the sequence."""
+        steps = self._forward(X)
+        lengths = [len(s) for s in steps]
+        best = torch.cat(steps).argmax(dim=-1).numpy()
+        return self.target_encoder_.inverse_transform(best, lengths)
+
+    def score(self, X, y):
+        """Token-level accuracy: the share of all steps labelled correctly."""
+        predicted = self.predict(X)
+        return float(
+            np.mean(
+                flatten_tags(predicted) == flatten_tags(y, [len(p) for p in predicted])
+            )
+        )

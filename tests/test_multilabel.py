@@ -1,0 +1,147 @@
+"""LSTMMultiLabel: independent label probabilities, label forms, weights, score."""
+
+import numpy as np
+import pytest
+import torch
+from conftest import FAST
+from scipy import sparse
+from sklearn.metrics import f1_score, hamming_loss
+
+from sklstm import LSTMMultiLabel
+
+MARKERS = ["m0", "m1", "m2"]
+
+
+@pytest.fixture(scope="module")
+def marker_sets():
+    """Labels = which of three marker tokens appear in the sequence."""
+    rng = np.random.RandomState(4)
+    X, y = [], []
+    for _ in range(300):
+        seq = list(rng.choice([f"w{i}" for i in range(15)], size=rng.randint(3, 12)))
+        present = {m for m in MARKERS if rng.rand() < 0.4}
+        for m in present:
+            seq.insert(rng.randint(len(seq) + 1), m)
+        X.append(seq)
+        y.append(present)
+    return X, y
+
+
+@pytest.fixture(scope="module")
+def fitted(marker_sets):
+    X, y = marker_sets
+    return LSTMMultiLabel(**FAST, bidirectional=True).fit(X[:220], y[:220])
+
+
+def test_learns_which_markers_appear(fitted, marker_sets):
+    """A known-answer task is learned to a near-perfect held-out score."""
+    X, y = marker_sets
+    assert fitted.score(X[220:], y[220:]) >= 0.95
+    assert fitted.classes_.tolist() == MARKERS
+
+
+def test_probabilities_are_independent_sigmoids(fitted, marker_sets):
+    """predict_proba is the sigmoid of each logit; rows need not sum to 1."""
+    X = marker_sets[0][:30]
+    logits = fitted.net_.forward(fitted.input_encoder_.transform(X)).double().numpy()
+    proba = fitted.predict_proba(X)
+    np.testing.assert_allclose(proba, 1 / (1 + np.exp(-logits)), atol=1e-12)
+    assert proba.shape == (30, 3)
+    assert not np.allclose(proba.sum(axis=1), 1.0)
+
+
+def test_predict_matches_threshold(fitted, marker_sets):
+    """predict returns label sets of the labels at or above threshold."""
+    X = marker_sets[0][:30]
+    proba = fitted.predict_proba(X)
+    expected = [
+        {label for label, p in zip(MARKERS, row, strict=True) if p >= 0.5}
+        for row in proba
+    ]
+    assert fitted.predict(X) == expected
+    fitted.set_params(threshold=1.0)
+    assert all(labels == set() for labels in fitted.predict(X))
+    fitted.set_params(threshold=0.5)
+
+
+def test_score_is_sample_f1(fitted, marker_sets):
+    """score is scikit-learn's sample-averaged F1 on indicator matrices."""
+    X, y = marker_sets[0][220:], marker_sets[1][220:]
+    indicator = np.array([[m in labels for m in MARKERS] for labels in y])
+    predicted = np.array(
+        [[m in labels for m in MARKERS] for labels in fitted.predict(X)]
+    )
+    assert fitted.score(X, y) == pytest.approx(
+        f1_score(indicator, predicted, average="samples", zero_division=1.0)
+    )
+
+
+@pytest.mark.parametrize("form", ["indicator", "sparse", "lists"])
+def test_predict_in_the_form_of_fit(marker_sets, form):
+    """Indicator, sparse and list-of-lists y come back in their own form."""
+    X, sets = marker_sets
+    indicator = np.array([[m in labels for m in MARKERS] for labels in sets], int)
+    y = {
+        "indicator": indicator,
+        "sparse": sparse.csr_matrix(indicator),
+        "lists": [sorted(s) for s in sets],
+    }[form]
+    clf = LSTMMultiLabel(**FAST).fit(X, y)
+    predicted = clf.predict(X[:10])
+    if form == "lists":
+        assert all(isinstance(labels, list) for labels in predicted)
+        return
+    assert sparse.issparse(predicted) == (form == "sparse")
+    dense = predicted.toarray() if form == "sparse" else predicted
+    assert dense.shape == (10, 3) and clf.classes_.tolist() == [0, 1, 2]
+    assert hamming_loss(indicator[:10], dense) < 0.1  # sklearn metrics accept it
+
+
+def test_balanced_pos_weight(marker_sets):
+    """class_weight='balanced' sets pos_weight = negatives / positives per label."""
+    X, y = marker_sets
+    clf = LSTMMultiLabel(**{**FAST, "max_epochs": 1}, class_weight="balanced")
+    clf.fit(X, y)
+    positives = np.array([sum(m in labels for labels in y) for m in MARKERS])
+    torch.testing.assert_close(
+        clf.net_.criterion_.pos_weight,
+        torch.tensor((len(y) - positives) / positives, dtype=torch.float32),
+    )
+
+
+class TestErrors:
+    def test_single_label_y(self):
+        """A 1-D label vector points to LSTMClassifier."""
+        with pytest.raises(ValueError, match="use LSTMClassifier"):
+            LSTMMultiLabel().fit([["a"], ["b"]], ["x", "y"])
+
+    def test_non_binary_indicator(self):
+        """An indicator matrix must hold 0/1."""
+        with pytest.raises(ValueError, match="binary indicator matrix"):
+            LSTMMultiLabel().fit([["a"], ["b"]], np.array([[0, 2], [1, 0]]))
+
+    def test_balanced_ill_defined(self):
+        """'balanced' rejects a label column that is all zeros or all ones."""
+        with pytest.raises(ValueError, match=r"always or never present in y: \[1\]"):
+            LSTMMultiLabel(class_weight="balanced").fit(
+                [["a"], ["b"]], np.array([[0, 1], [1, 1]])
+            )
+
+    def test_unknown_label_at_score(self, fitted):
+        """Labels unseen in fit cannot be scored."""
+        with pytest.raises(ValueError, match=r"labels not seen in fit: \['zz'\]"):
+            fitted.score([["m0"]], [{"zz"}])
+
+
+@pytest.mark.parametrize("as_indicator", [False, True])
+def test_grid_search(marker_sets, as_indicator):
+    """GridSearchCV works with label sets and with an indicator matrix."""
+    from sklearn.model_selection import GridSearchCV
+
+    X, y = marker_sets
+    if as_indicator:
+        y = np.array([[m in labels for m in MARKERS] for labels in y], int)
+    search = GridSearchCV(
+        LSTMMultiLabel(**{**FAST, "max_epochs": 3}), {"pooling": ["max", "last"]}, cv=2
+    ).fit(X, y)
+    assert search.best_params_["pooling"] in ("max", "last")

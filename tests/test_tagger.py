@@ -1,0 +1,122 @@
+"""LSTMTagger: per-step labels, padding, ragged y in scikit-learn tools."""
+
+import numpy as np
+import pytest
+import torch
+from conftest import FAST
+from sklearn.metrics import classification_report
+from sklearn.model_selection import GridSearchCV, cross_val_score
+
+from sklstm import LSTMTagger, flatten_tags
+
+
+@pytest.fixture(scope="module")
+def tagged():
+    """Tag = the token's class (a noun, verb or other) — a known per-token answer."""
+    rng = np.random.RandomState(5)
+    classes = {f"n{i}": "NOUN" for i in range(8)} | {f"v{i}": "VERB" for i in range(8)}
+    classes |= {f"x{i}": "X" for i in range(4)}
+    words = list(classes)
+    X = [list(rng.choice(words, size=rng.randint(1, 14))) for _ in range(260)]
+    return X, [[classes[w] for w in seq] for seq in X]
+
+
+@pytest.fixture(scope="module")
+def fitted(tagged):
+    X, y = tagged
+    return LSTMTagger(**FAST, bidirectional=True).fit(X[:200], y[:200])
+
+
+def test_learns_token_classes(fitted, tagged):
+    """Held-out token accuracy on a task with a known answer is near perfect."""
+    X, y = tagged
+    assert fitted.score(X[200:], y[200:]) >= 0.98
+    assert fitted.classes_.tolist() == ["NOUN", "VERB", "X"]
+
+
+def test_outputs_one_per_step(fitted, tagged):
+    """predict/predict_proba give one row per input step; rows are softmaxes."""
+    X = tagged[0][:25]
+    labels, proba = fitted.predict(X), fitted.predict_proba(X)
+    assert [len(t) for t in labels] == [len(s) for s in X]
+    assert [p.shape for p in proba] == [(len(s), 3) for s in X]
+    for tags, p in zip(labels, proba, strict=True):
+        np.testing.assert_allclose(p.sum(axis=1), 1.0)
+        assert tags.tolist() == fitted.classes_[p.argmax(axis=1)].tolist()
+
+
+@pytest.mark.parametrize("bidirectional", [False, True])
+def test_padding_never_changes_per_step_outputs(tagged, bidirectional):
+    """A sequence's per-step probabilities alone equal those in a padded batch."""
+    X, y = tagged
+    tagger = LSTMTagger(
+        **{**FAST, "max_epochs": 2}, bidirectional=bidirectional, num_layers=2
+    ).fit(X, y)
+    short = min(X, key=len)
+    batch = tagger.predict_proba([short, max(X, key=len), *X[:30]])[0]
+    np.testing.assert_allclose(tagger.predict_proba([short])[0], batch, atol=1e-5)
+
+
+def test_padding_does_not_enter_the_loss(fitted, tagged):
+    """The training loss equals a per-token mean computed sequence by sequence."""
+    X, y = tagged
+    X, y = X[:40], y[:40]
+    data = fitted.input_encoder_.transform(X)
+    logits = fitted.net_.forward(data)
+    targets = fitted.target_encoder_.transform(y, data.lengths.numpy())
+    expected = torch.nn.functional.cross_entropy(
+        torch.cat(logits), torch.as_tensor(targets)
+    )
+    dataset = data.with_targets(targets, per_step=True)
+    batch_X, batch_y = dataset.batch(torch.arange(40))
+    fitted.net_.module_.eval()
+    with torch.no_grad():
+        loss = fitted.net_.get_loss(fitted.net_.infer(batch_X), batch_y)
+    assert loss.item() == pytest.approx(expected.item(), abs=1e-5)
+
+
+def test_numeric_sequences(tagged):
+    """Each step of a numeric series can be labelled (here: its sign)."""
+    rng = np.random.RandomState(6)
+    X = [rng.normal(size=(rng.randint(2, 10), 1)) for _ in range(150)]
+    y = [np.where(x[:, 0] > 0, "up", "down") for x in X]
+    tagger = LSTMTagger(**FAST).fit(X, y)
+    assert tagger.score(X, y) >= 0.95
+
+
+def test_classification_report_on_flattened_tags(fitted, tagged):
+    """flatten_tags turns ragged y into what scikit-learn's metrics take."""
+    X, y = tagged
+    report = classification_report(
+        flatten_tags(y[200:]), flatten_tags(fitted.predict(X[200:]))
+    )
+    assert "NOUN" in report and "VERB" in report
+
+
+def test_grid_search_and_cross_val_score(tagged):
+    """GridSearchCV and cross_val_score work with ragged y (token accuracy)."""
+    X, y = tagged
+    quick = {**FAST, "max_epochs": 3}
+    search = GridSearchCV(LSTMTagger(**quick), {"hidden_size": [4, 8]}, cv=2).fit(X, y)
+    assert 0 <= search.best_score_ <= 1
+    assert cross_val_score(LSTMTagger(**quick), X, y, cv=2).shape == (2,)
+
+
+class TestErrors:
+    def test_tag_sequence_length(self):
+        """A label sequence of the wrong length names the sequence and both counts."""
+        with pytest.raises(ValueError, match=r"y\[1\] has 1 labels but X\[1\] has 2"):
+            LSTMTagger().fit([["a"], ["b", "c"]], [["A"], ["B"]])
+
+    @pytest.mark.parametrize("y", [["A", "B"], np.array([0, 1]), None])
+    def test_y_not_sequences(self, y):
+        """y must be a list of label sequences."""
+        with pytest.raises(ValueError, match="list of label sequences|no length"):
+            LSTMTagger().fit([["a"], ["b"]], y)
+
+    def test_unknown_labels_at_continuation(self, tagged):
+        """warm_start does not silently grow the label set."""
+        X, y = tagged
+        tagger = LSTMTagger(**{**FAST, "max_epochs": 1}, warm_start=True).fit(X, y)
+        with pytest.raises(ValueError, match="labels not seen in fit"):
+            tagger.fit([["n1"]], [["ADJ"]])
