@@ -50,6 +50,11 @@ SHARED_PARAMETERS = """\
     embedding_dim : int or None, default=None
         Size of token embeddings; None means 64, or the width of
         ``pretrained_embeddings``.
+    char_embedding_dim : int, default=0
+        If > 0, each string token is also read character by character (a char-CNN
+        of this size, :class:`~sklstm.nn.CharCNN`) and that vector joins its
+        embedding: words unseen in training still get a representation from their
+        spelling. 0 turns it off.
     cell : {"lstm", "gru"}, default="lstm"
         Recurrent cell type.
     hidden_size : int, default=64
@@ -183,6 +188,7 @@ class SequenceEstimator(BaseEstimator):
         freeze_embeddings=False,
         standardize=True,
         embedding_dim=None,
+        char_embedding_dim=0,
         cell="lstm",
         hidden_size=64,
         num_layers=1,
@@ -212,6 +218,7 @@ class SequenceEstimator(BaseEstimator):
         self.freeze_embeddings = freeze_embeddings
         self.standardize = standardize
         self.embedding_dim = embedding_dim
+        self.char_embedding_dim = char_embedding_dim
         self.cell = cell
         self.hidden_size = hidden_size
         self.num_layers = num_layers
@@ -294,6 +301,7 @@ class SequenceEstimator(BaseEstimator):
             check_scalar(getattr(self, name), name, Integral, min_val=1)
         check_scalar(self.lr, "lr", Real, min_val=0, include_boundaries="neither")
         check_scalar(self.weight_decay, "weight_decay", Real, min_val=0)
+        check_scalar(self.char_embedding_dim, "char_embedding_dim", Integral, min_val=0)
         check_scalar(
             self.dropout,
             "dropout",
@@ -367,6 +375,7 @@ or dict
                 max_vocabulary_size=self.max_vocabulary_size,
                 extra_tokens=pretrained[0] if pretrained else (),
                 standardize=self.standardize,
+                characters=self.char_embedding_dim > 0,
             )
             data = self.input_encoder_.fit_transform(X)
             self._set_input_attributes()
@@ -440,6 +449,8 @@ or dict
             module__vocab_size=len(encoder.vocabulary_) if encoder.vocabulary_ else 0,
             module__embedding_dim=embedding_dim or 64,
             module__n_features=encoder.n_features_,
+            module__n_chars=len(encoder.char_vocabulary_ or ()),
+            module__char_embedding_dim=self.char_embedding_dim,
             module__cell=self.cell,
             module__hidden_size=self.hidden_size,
             module__num_layers=self.num_layers,

@@ -129,7 +129,7 @@ class TestInputEncoder:
         """Features are scaled to zero mean and unit variance over all steps."""
         X = [np.array([[1.0, 10.0], [3.0, 10.0]]), np.array([[5.0, 10.0]])]
         data = InputEncoder().fit_transform(X)
-        steps = data.features[:-1]
+        steps = data.streams["features"][:-1]
         assert torch.allclose(
             steps[:, 0], torch.tensor([-1.2247, 0.0, 1.2247]), atol=1e-4
         )

@@ -123,3 +123,30 @@ def test_frozen_pretrained_embeddings():
     model.load_embeddings(weights, freeze=True)
     assert torch.equal(model.embedding.weight, weights)
     assert not model.embedding.weight.requires_grad
+
+
+def test_char_cnn_ignores_character_padding():
+    """A word's character vector is the same however far its characters are padded."""
+    from sklstm.nn import CharCNN
+
+    cnn = CharCNN(n_chars=12, embedding_dim=6)
+    word = torch.tensor([[[3, 7, 5]]])
+    padded = torch.tensor([[[3, 7, 5, 0, 0, 0, 0], [0, 0, 0, 0, 0, 0, 0]]])
+    out = cnn(padded)
+    torch.testing.assert_close(out[0, 0], cnn(word)[0, 0])
+    assert out[0, 1].abs().sum() == 0  # a padding token has no characters
+
+
+def test_char_cnn_by_hand():
+    """The char vector is relu(max over the word of a width-3 convolution)."""
+    from sklstm.nn import CharCNN
+
+    cnn = CharCNN(n_chars=5, embedding_dim=2)
+    chars = torch.tensor([[[2, 4]]])
+    emb = cnn.embedding.weight[chars[0, 0]]  # (2 chars, 2 dims)
+    padded = torch.cat([torch.zeros(1, 2), emb, torch.zeros(1, 2)])  # conv padding
+    w, b = cnn.conv.weight, cnn.conv.bias  # (out, in, 3)
+    conv = torch.stack(
+        [(w * padded[i : i + 3].T).sum(dim=(1, 2)) + b for i in range(2)]
+    )
+    torch.testing.assert_close(cnn(chars)[0, 0], torch.relu(conv.amax(dim=0)))

@@ -120,3 +120,47 @@ class TestErrors:
         tagger = LSTMTagger(**{**FAST, "max_epochs": 1}, warm_start=True).fit(X, y)
         with pytest.raises(ValueError, match="labels not seen in fit"):
             tagger.fit([["n1"]], [["ADJ"]])
+
+
+def test_character_level_tags_unseen_words():
+    """With char_embedding_dim, words never seen in training are tagged by spelling.
+
+    Tags follow the suffix (-ing VERB, -ness NOUN, -ly ADV); the test words are all
+    new, so a words-only tagger sees nothing but the unknown token.
+    """
+    rng = np.random.RandomState(7)
+    stems = ["".join(rng.choice(list("bcdfgklmnprstvz"), size=4)) for _ in range(120)]
+    suffixes = {"ing": "VERB", "ness": "NOUN", "ly": "ADV"}
+
+    def sentences(stems):
+        X, y = [], []
+        for _ in range(300):
+            words = [
+                (s, suffix)
+                for s, suffix in zip(
+                    rng.choice(stems, 6), rng.choice(list(suffixes), 6), strict=True
+                )
+            ]
+            X.append([s + suffix for s, suffix in words])
+            y.append([suffixes[suffix] for _, suffix in words])
+        return X, y
+
+    X_train, y_train = sentences(stems[:80])
+    X_new, y_new = sentences(stems[80:])
+    params = {**FAST, "max_epochs": 8}
+    chars = LSTMTagger(**params, char_embedding_dim=16).fit(X_train, y_train)
+    words = LSTMTagger(**params).fit(X_train, y_train)
+    assert chars.score(X_new, y_new) >= 0.95
+    assert words.score(X_new, y_new) < 0.6
+
+
+def test_character_level_needs_string_tokens():
+    """char_embedding_dim on integer tokens or numbers is a clear error."""
+    with pytest.raises(
+        ValueError,
+        match="characters of string tokens, but X holds "
+        "tokens sequences of integer tokens",
+    ):
+        LSTMTagger(char_embedding_dim=8).fit([[1, 2]], [["A", "B"]])
+    with pytest.raises(ValueError, match="but X holds numeric sequences"):
+        LSTMTagger(char_embedding_dim=8).fit([[0.5, 1.5]], [["A", "B"]])

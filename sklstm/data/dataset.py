@@ -4,16 +4,18 @@ import numpy as np
 import torch
 from torch.utils.data import Dataset
 
-__all__ = ["SequenceDataset"]
+__all__ = ["IGNORE_INDEX", "SequenceDataset"]
 
 #: label of padding steps in per-step targets; the loss ignores it
 IGNORE_INDEX = -100
 
 
-def _flat_with_pad_row(values, dtype, fill):
+def _flat_with_pad_row(values, fill):
     """Concatenated steps plus one trailing padding row that gathers point at."""
-    values = torch.as_tensor(np.asarray(values), dtype=dtype)
-    pad = torch.full((1, *values.shape[1:]), fill, dtype=dtype)
+    values = torch.as_tensor(np.asarray(values))
+    if values.is_floating_point():
+        values = values.float()
+    pad = torch.full((1, *values.shape[1:]), fill, dtype=values.dtype)
     return torch.cat([values, pad])
 
 
@@ -26,15 +28,15 @@ class SequenceDataset(Dataset):
     Parameters
     ----------
     lengths : array-like of int, shape (n_sequences,)
-    tokens : array-like of int, shape (n_steps,), optional
-        Token indices of all sequences, one after the other.
-    features : array-like of float, shape (n_steps, n_features), optional
-        Numeric feature rows of all sequences, one after the other.
     y : array-like, shape (n_sequences, ...) or (n_steps,), optional
         Targets; per-step targets (``per_step=True``) are padded with
         ``IGNORE_INDEX``.
     per_step : bool, default=False
         Whether ``y`` holds one target per step rather than per sequence.
+    **streams : array-like, shape (n_steps, ...)
+        Aligned per-step inputs of all sequences, one after the other, by the name
+        the module's ``forward`` takes them (``tokens``, ``features``, ``chars``).
+        They are padded with zeros.
 
     Examples
     --------
@@ -44,22 +46,19 @@ class SequenceDataset(Dataset):
     ([[5, 6], [7, 0]], [2, 1])
     """
 
-    def __init__(self, lengths, tokens=None, features=None, y=None, per_step=False):
+    def __init__(self, lengths, y=None, per_step=False, **streams):
         self.lengths = torch.as_tensor(np.asarray(lengths), dtype=torch.long)
         self.starts = torch.cumsum(self.lengths, 0) - self.lengths
-        self.tokens = (
-            None if tokens is None else _flat_with_pad_row(tokens, torch.long, 0)
-        )
-        self.features = (
-            None
-            if features is None
-            else _flat_with_pad_row(features, torch.float32, 0.0)
-        )
+        self.streams = {
+            name: _flat_with_pad_row(values, 0)
+            for name, values in streams.items()
+            if values is not None
+        }
         self.per_step = per_step
         self.y = None
         if y is not None:
             y = torch.as_tensor(np.asarray(y))
-            self.y = _flat_with_pad_row(y, y.dtype, IGNORE_INDEX) if per_step else y
+            self.y = _flat_with_pad_row(y, IGNORE_INDEX) if per_step else y
 
     @property
     def n_steps(self):
@@ -69,14 +68,10 @@ class SequenceDataset(Dataset):
         """The same sequences with targets ``y``."""
         return SequenceDataset(
             self.lengths,
-            self._steps(self.tokens),
-            self._steps(self.features),
             y,
             per_step,
+            **{name: flat[:-1] for name, flat in self.streams.items()},
         )
-
-    def _steps(self, flat):
-        return None if flat is None else flat[:-1]
 
     def __len__(self):
         return len(self.lengths)
@@ -98,10 +93,7 @@ class SequenceDataset(Dataset):
         lengths = self.lengths[indices]
         index = self._step_index(indices, int(lengths.max()))
         X = {"lengths": lengths}
-        if self.tokens is not None:
-            X["tokens"] = self.tokens[index]
-        if self.features is not None:
-            X["features"] = self.features[index]
+        X.update({name: flat[index] for name, flat in self.streams.items()})
         if self.y is None:
             return X, None
         return X, (self.y[index] if self.per_step else self.y[indices])
@@ -116,13 +108,12 @@ class SequenceDataset(Dataset):
             + torch.arange(int(lengths.sum()))
             - torch.repeat_interleave(torch.cumsum(lengths, 0) - lengths, lengths)
         )
-        tokens, features = (
-            None if flat is None else flat[index]
-            for flat in (self.tokens, self.features)
+        y = None
+        if self.y is not None:
+            y = self.y[index] if self.per_step else self.y[indices]
+        return SequenceDataset(
+            lengths,
+            y,
+            self.per_step,
+            **{name: flat[index] for name, flat in self.streams.items()},
         )
-        y = (
-            None
-            if self.y is None
-            else (self.y[index] if self.per_step else self.y[indices])
-        )
-        return SequenceDataset(lengths, tokens, features, y, self.per_step)

@@ -29,6 +29,8 @@ from sklstm.data.vocabulary import Vocabulary
 __all__ = ["InputEncoder"]
 
 _STREAMS = {"tokens", "features"}
+#: characters read of each token by the character-level representation
+MAX_WORD_CHARS = 20
 
 
 class _Read:
@@ -296,6 +298,9 @@ class InputEncoder:
         Tokens always kept in the vocabulary (those of pretrained embeddings).
     standardize : bool
         Scale numeric features to zero mean and unit variance per feature.
+    characters : bool
+        Also encode each string token's characters (``chars`` stream), for a
+        character-level word representation.
 
     Examples
     --------
@@ -316,6 +321,7 @@ class InputEncoder:
         max_vocabulary_size=None,
         extra_tokens=(),
         standardize=True,
+        characters=False,
     ):
         self.tokenizer = tokenizer
         self.lowercase = lowercase
@@ -323,6 +329,7 @@ class InputEncoder:
         self.max_vocabulary_size = max_vocabulary_size
         self.extra_tokens = extra_tokens
         self.standardize = standardize
+        self.characters = characters
 
     def _read(self, X):
         read = read_sequences(X, self.tokenizer)
@@ -346,6 +353,17 @@ class InputEncoder:
                 min_frequency=self.min_frequency,
                 max_size=self.max_vocabulary_size,
                 extra_tokens=self.extra_tokens,
+            )
+        self.char_vocabulary_ = None
+        if self.characters:
+            if read.tokens is None or not isinstance(read.tokens[0][0], str):
+                raise ValueError(
+                    "char_embedding_dim > 0 reads the characters of string tokens, "
+                    f"but X holds {read.kind} sequences"
+                    + (" of integer tokens." if read.tokens else ".")
+                )
+            self.char_vocabulary_ = Vocabulary.build(
+                _clip_word(t) for seq in read.tokens for t in seq
             )
         self.n_features_ = 0
         if read.features is not None:
@@ -384,10 +402,28 @@ class InputEncoder:
         return self._encode(read)
 
     def _encode(self, read):
-        tokens = features = None
+        streams = {}
         if read.tokens is not None:
             flat = [t for seq in read.tokens for t in seq]
-            tokens = self.vocabulary_.encode(flat)
+            streams["tokens"] = self.vocabulary_.encode(flat)
+            if self.char_vocabulary_ is not None:
+                streams["chars"] = self._encode_chars(flat)
         if read.features is not None:
             features = (np.concatenate(read.features) - self.mean_) / self.scale_
-        return SequenceDataset(read.lengths, tokens=tokens, features=features)
+            streams["features"] = features
+        return SequenceDataset(read.lengths, **streams)
+
+    def _encode_chars(self, tokens):
+        """``(n_tokens, n_chars)`` character indices, zero-padded per word."""
+        distinct = {token: row for row, token in enumerate(dict.fromkeys(tokens))}
+        words = [_clip_word(token) for token in distinct]
+        table = np.zeros((len(words), max(map(len, words))), dtype=np.int64)
+        for row, word in enumerate(words):
+            table[row, : len(word)] = self.char_vocabulary_.encode(word)
+        return table[[distinct[token] for token in tokens]]
+
+
+def _clip_word(word, width=MAX_WORD_CHARS):
+    """A long word's first and last characters (prefixes and suffixes carry most)."""
+    half = width // 2
+    return word if len(word) <= width else word[:half] + word[-half:]

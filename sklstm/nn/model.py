@@ -3,6 +3,7 @@
 import torch
 from torch import nn
 
+from sklstm.nn.chars import CharCNN
 from sklstm.nn.pooling import SequencePooling
 from sklstm.nn.recurrent import Recurrent
 
@@ -24,6 +25,9 @@ class SequenceModel(nn.Module):
     embedding_dim : int, default=64
     n_features : int, default=0
         Numeric features per step, joined to the token embedding (if any).
+    n_chars, char_embedding_dim : int, default=0
+        Character vocabulary and :class:`~sklstm.nn.CharCNN` size; with both > 0
+        each token's character-level vector joins its embedding.
     cell, hidden_size, num_layers, bidirectional, dropout
         See :class:`~sklstm.nn.Recurrent`. ``dropout`` also applies to the recurrent
         input and to the summary before the head.
@@ -47,6 +51,8 @@ class SequenceModel(nn.Module):
         vocab_size=0,
         embedding_dim=64,
         n_features=0,
+        n_chars=0,
+        char_embedding_dim=0,
         cell="lstm",
         hidden_size=64,
         num_layers=1,
@@ -61,7 +67,16 @@ class SequenceModel(nn.Module):
             if vocab_size
             else None
         )
-        input_size = (embedding_dim if vocab_size else 0) + n_features
+        self.chars = (
+            CharCNN(n_chars, char_embedding_dim)
+            if n_chars and char_embedding_dim
+            else None
+        )
+        input_size = (
+            (embedding_dim if self.embedding else 0)
+            + (char_embedding_dim if self.chars else 0)
+            + n_features
+        )
         self.dropout = nn.Dropout(dropout)
         self.recurrent = Recurrent(
             input_size, hidden_size, num_layers, bidirectional, cell, dropout
@@ -77,8 +92,10 @@ class SequenceModel(nn.Module):
             self.embedding.weight.copy_(torch.as_tensor(weights))
         self.embedding.weight.requires_grad_(not freeze)
 
-    def forward(self, lengths, tokens=None, features=None):
+    def forward(self, lengths, tokens=None, features=None, chars=None):
         steps = [self.embedding(tokens)] if tokens is not None else []
+        if chars is not None:
+            steps.append(self.chars(chars))
         if features is not None:
             steps.append(features)
         x = self.dropout(torch.cat(steps, dim=-1))
