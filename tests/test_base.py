@@ -6,7 +6,7 @@ import torch
 from conftest import FAST
 from sklearn.exceptions import NotFittedError
 
-from sklstm import LSTMClassifier, LSTMRegressor
+from sklstm import LSTMClassifier, LSTMMultiLabel, LSTMRegressor, LSTMTagger
 
 
 def _forms():
@@ -21,24 +21,31 @@ def _forms():
     series = [
         rng.normal(size=(n, 2)) + 2 * f for f, n in zip(flag, lengths, strict=True)
     ]
-    return {
-        "token lists": words,
-        "int tokens": [
-            [7 if f else 8] + [0] * (n - 1) for f, n in zip(flag, lengths, strict=True)
-        ],
-        "raw strings": [" ".join(w) for w in words],
-        "ragged arrays": series,
-        "1-D float arrays": [s[:, 0] for s in series],
-        "3-D array": rng.normal(size=(120, 5, 3)) + 2 * flag[:, None, None],
-        "2-D array": rng.normal(size=(120, 6)) + 2 * flag[:, None],
-        "dict": {
-            "tokens": [["x"] * n for n in lengths],
-            "features": [s * (2 * f - 1) for f, s in zip(flag, series, strict=True)],
+    return (
+        {
+            "token lists": words,
+            "int tokens": [
+                [7 if f else 8] + [0] * (n - 1)
+                for f, n in zip(flag, lengths, strict=True)
+            ],
+            "raw strings": [" ".join(w) for w in words],
+            "ragged arrays": series,
+            "1-D float arrays": [s[:, 0] for s in series],
+            "3-D array": rng.normal(size=(120, 5, 3)) + 2 * flag[:, None, None],
+            "2-D array": rng.normal(size=(120, 6)) + 2 * flag[:, None],
+            "dict": {
+                "tokens": [["x"] * n for n in lengths],
+                "features": [
+                    s * (2 * f - 1) for f, s in zip(flag, series, strict=True)
+                ],
+            },
         },
-    }, flag
+        flag,
+        lengths,
+    )
 
 
-FORMS, FLAG = _forms()
+FORMS, FLAG, LENGTHS = _forms()
 
 
 @pytest.mark.parametrize("form", FORMS)
@@ -57,6 +64,27 @@ def test_regressor_every_input_form(form):
     reg = LSTMRegressor(**FAST).fit(X, 3.0 * FLAG)
     assert reg.predict(X).shape == (120,)
     assert reg.score(X, 3.0 * FLAG) >= 0.8
+
+
+@pytest.mark.parametrize("form", FORMS)
+def test_multilabel_every_input_form(form):
+    """The multi-label estimator trains on each input form."""
+    X = FORMS[form]
+    y = [{"flag", "always"} if f else {"always"} for f in FLAG]
+    clf = LSTMMultiLabel(**FAST).fit(X, y)
+    assert len(clf.predict(X)) == 120
+    assert clf.score(X, y) >= 0.9
+
+
+@pytest.mark.parametrize("form", FORMS)
+def test_tagger_every_input_form(form):
+    """The tagger labels every step of each input form (tag: the sequence's flag)."""
+    X = FORMS[form]
+    steps = {"3-D array": [5] * 120, "2-D array": [6] * 120}.get(form, LENGTHS)
+    y = [[int(f)] * n for f, n in zip(FLAG, steps, strict=True)]
+    tagger = LSTMTagger(**FAST).fit(X, y)
+    assert [len(tags) for tags in tagger.predict(X)] == list(steps)
+    assert tagger.score(X, y) >= 0.9
 
 
 class TestFittedAttributes:
