@@ -9,11 +9,11 @@ import torch
 from sklearn.base import BaseEstimator
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state, check_scalar
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import check_is_fitted, validate_data
 from skorch.callbacks import EarlyStopping, GradientNormClipping
 from skorch.helper import predefined_split
 
-from sklstm.data import InputEncoder
+from sklstm.data import InputEncoder, is_table
 from sklstm.net import SequenceNet
 from sklstm.nn import SequenceModel
 from sklstm.nn.pooling import MERGES, POOLINGS
@@ -128,12 +128,25 @@ def _seeded(seed, device):
         yield
 
 
-def _n_samples(y):
-    """Number of targets in y (arrays and sparse matrices by their first axis)."""
-    shape = getattr(y, "shape", None)
-    if shape:
-        return shape[0]
-    return len(y) if hasattr(y, "__len__") else None
+def _check_sample_weight(sample_weight, n_sequences):
+    """Sample weights as a float array of shape (n_sequences,), or None."""
+    if sample_weight is None:
+        return None
+    weight = np.asarray(sample_weight, dtype=np.float64)
+    if weight.ndim == 0:
+        weight = np.full(n_sequences, float(weight))
+    if weight.shape != (n_sequences,):
+        raise ValueError(
+            f"sample_weight has shape {weight.shape}; expected ({n_sequences},), one "
+            "weight per sequence."
+        )
+    if not np.isfinite(weight).all() or (weight < 0).any():
+        raise ValueError("sample_weight must hold finite, non-negative numbers.")
+    if not weight.any():
+        raise ValueError(
+            "sample_weight is all zero; at least one weight must be non-zero."
+        )
+    return weight
 
 
 def _pretrained_table(pretrained):
@@ -341,7 +354,7 @@ class SequenceEstimator(BaseEstimator):
                 f"one of {list(OPTIMIZERS)} or a torch optimizer class."
             )
 
-    def fit(self, X, y):
+    def fit(self, X, y, sample_weight=None):
         """Train on sequences ``X`` with targets ``y``.
 
         Parameters
@@ -351,6 +364,9 @@ or dict
             See the README's "Input forms".
         y : array-like
             One target per sequence (per step for :class:`~sklstm.LSTMTagger`).
+        sample_weight : array-like of shape (n_sequences,), default=None
+            Weight of each sequence in the loss (for the tagger, of each of its
+            steps). None weighs all equally.
 
         Returns
         -------
@@ -360,6 +376,7 @@ or dict
         self._check_params()
         device = _resolve_device(self.device)
         continuing = self.warm_start and hasattr(self, "net_")
+        X = self._check_table(X, reset=not continuing)
         if continuing:
             data = self.input_encoder_.transform(X)
         else:
@@ -379,15 +396,13 @@ or dict
             )
             data = self.input_encoder_.fit_transform(X)
             self._set_input_attributes()
-        n_targets = _n_samples(y)
-        if n_targets != len(data):
-            raise ValueError(
-                f"X has {len(data)} sequences but y has "
-                f"{'no length' if n_targets is None else n_targets} targets; "
-                "expected one target per sequence."
-            )
+        y = self._check_y(y, len(data))
         targets = self._encode_targets(y, data.lengths.numpy(), reset=not continuing)
-        dataset = data.with_targets(targets, per_step=self.pooling is None)
+        dataset = data.with_targets(
+            targets,
+            per_step=self.pooling is None,
+            sample_weight=_check_sample_weight(sample_weight, len(data)),
+        )
         seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
         with _seeded(seed, device):
             if not continuing:
@@ -401,16 +416,43 @@ or dict
         self.n_iter_ = len(self.history_)
         return self
 
+    def _check_table(self, X, *, reset):
+        """scikit-learn's own checks and feature bookkeeping for a 2-D table X.
+
+        Its columns are the time steps: ``n_features_in_`` (and ``feature_names_in_``
+        for a DataFrame) are set in fit and enforced at predict, as for any
+        scikit-learn estimator. Other inputs pass through to the input encoder.
+        """
+        if not is_table(X):
+            return X
+        return validate_data(self, X, reset=reset, dtype="numeric")
+
+    def _check_y(self, y, n_sequences):
+        if y is None:
+            raise ValueError(
+                f"{type(self).__name__} requires y to be passed, but the target y "
+                "is None."
+            )
+        if not (hasattr(y, "__len__") or hasattr(y, "shape")):
+            y = np.asarray(y)
+        n_targets = y.shape[0] if getattr(y, "shape", None) else len(y)
+        if n_targets != n_sequences:
+            raise ValueError(
+                f"X has {n_sequences} sequences but y has {n_targets} targets; "
+                "expected one target per sequence."
+            )
+        return y
+
     def _set_input_attributes(self):
         encoder = self.input_encoder_
-        for name in ("vocabulary_", "n_features_in_", "feature_names_in_"):
-            vars(self).pop(name, None)
+        vars(self).pop("vocabulary_", None)
         if encoder.vocabulary_ is not None:
             self.vocabulary_ = encoder.vocabulary_.index
-        if encoder.n_features_:
-            self.n_features_in_ = encoder.n_columns_ or encoder.n_features_
-        if encoder.feature_names_ is not None:
-            self.feature_names_in_ = encoder.feature_names_
+        if encoder.n_columns_ is None:  # a table's columns were counted by sklearn
+            for name in ("n_features_in_", "feature_names_in_"):
+                vars(self).pop(name, None)
+            if encoder.n_features_:
+                self.n_features_in_ = encoder.n_features_
 
     def _split(self, dataset, targets, seed):
         if not self.early_stopping:
@@ -466,6 +508,7 @@ or dict
             callbacks=callbacks,
             verbose=self.verbose,
             device=device,
+            criterion__reduction="none",  # SequenceNet.get_loss averages
             **{f"criterion__{k}": v for k, v in criterion_params.items()},
         ).initialize()
         if pretrained is not None:
@@ -485,4 +528,5 @@ or dict
     def _forward(self, X):
         """Raw module outputs for X, in X's order (on CPU)."""
         check_is_fitted(self, "net_")
+        X = self._check_table(X, reset=False)
         return self.net_.forward(self.input_encoder_.transform(X))

@@ -1,9 +1,10 @@
 """The skorch net behind every estimator."""
 
+import torch
 from skorch import NeuralNet
-from skorch.utils import to_device
+from skorch.utils import to_device, to_tensor
 
-from sklstm.data import BucketIterator
+from sklstm.data import IGNORE_INDEX, BucketIterator
 
 __all__ = ["SequenceNet"]
 
@@ -14,6 +15,10 @@ class SequenceNet(NeuralNet):
     Batches come from :class:`~sklstm.data.BucketIterator` (similar lengths together,
     padded to the batch's longest sequence), and :meth:`forward` returns outputs in
     the dataset's order however the batches were sorted.
+
+    The criterion must return unreduced losses (``reduction="none"``):
+    :meth:`get_loss` averages them itself, over real steps only and weighted by
+    the sequences' sample weights when the batch carries them.
 
     Parameters
     ----------
@@ -34,6 +39,22 @@ class SequenceNet(NeuralNet):
             **kwargs,
         }
         super().__init__(module, criterion, **kwargs)
+
+    def get_loss(self, y_pred, y_true, X=None, training=False):
+        """Mean loss over the batch's real elements, weighted by sample weight."""
+        y_true = to_tensor(y_true, device=self.device)
+        target, weight = y_true if isinstance(y_true, (tuple, list)) else (y_true, None)
+        losses = self.criterion_(y_pred, target)
+        losses = losses.reshape(len(losses), -1)  # (B, steps or labels or 1)
+        counts = (
+            (target != IGNORE_INDEX).to(losses.dtype)  # per-step: padding counts 0
+            if y_pred.dim() == 3
+            else torch.ones_like(losses)
+        )
+        if weight is not None:
+            counts = counts * weight[:, None]
+        # a batch of zero weight contributes a zero loss rather than 0 / 0
+        return (losses * counts).sum() / counts.sum().clamp_min(1e-12)
 
     def forward(self, X, training=False, device="cpu"):
         """Module outputs for dataset ``X``, in its order.

@@ -47,11 +47,11 @@ class TestReadSequences:
         assert read.kind == "numeric"
 
     def test_pandas(self):
-        """A Series of strings is text; a DataFrame is a table with feature names."""
+        """A Series of strings is text; a DataFrame is a table of time steps."""
         pd = pytest.importorskip("pandas")
         assert read_sequences(pd.Series(["a b", "c"])).kind == "tokens"
         frame = read_sequences(pd.DataFrame({"t0": [1.0, 2.0], "t1": [3.0, 4.0]}))
-        assert frame.feature_names.tolist() == ["t0", "t1"]
+        assert frame.n_columns == 2 and frame.features[1].ravel().tolist() == [2, 4]
 
     def test_dict_streams(self):
         """A dict joins token sequences with one feature row per token."""

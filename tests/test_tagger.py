@@ -111,7 +111,7 @@ class TestErrors:
     @pytest.mark.parametrize("y", [["A", "B"], np.array([0, 1]), None])
     def test_y_not_sequences(self, y):
         """y must be a list of label sequences."""
-        with pytest.raises(ValueError, match="list of label sequences|no length"):
+        with pytest.raises(ValueError, match="list of label sequences|y is None"):
             LSTMTagger().fit([["a"], ["b"]], y)
 
     def test_unknown_labels_at_continuation(self, tagged):

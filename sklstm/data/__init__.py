@@ -2,7 +2,7 @@
 
 from sklstm.data.batching import BucketIterator
 from sklstm.data.dataset import IGNORE_INDEX, SequenceDataset
-from sklstm.data.inputs import InputEncoder, read_sequences
+from sklstm.data.inputs import InputEncoder, is_table, read_sequences
 from sklstm.data.tokenize import RegexTokenizer, make_tokenizer
 from sklstm.data.vocabulary import Vocabulary
 
@@ -13,6 +13,7 @@ __all__ = [
     "RegexTokenizer",
     "SequenceDataset",
     "Vocabulary",
+    "is_table",
     "make_tokenizer",
     "read_sequences",
 ]

@@ -33,6 +33,8 @@ class SequenceDataset(Dataset):
         ``IGNORE_INDEX``.
     per_step : bool, default=False
         Whether ``y`` holds one target per step rather than per sequence.
+    sample_weight : array-like of shape (n_sequences,), optional
+        Weight of each sequence; batches then carry ``(y, sample_weight)``.
     **streams : array-like, shape (n_steps, ...)
         Aligned per-step inputs of all sequences, one after the other, by the name
         the module's ``forward`` takes them (``tokens``, ``features``, ``chars``).
@@ -46,7 +48,7 @@ class SequenceDataset(Dataset):
     ([[5, 6], [7, 0]], [2, 1])
     """
 
-    def __init__(self, lengths, y=None, per_step=False, **streams):
+    def __init__(self, lengths, y=None, per_step=False, sample_weight=None, **streams):
         self.lengths = torch.as_tensor(np.asarray(lengths), dtype=torch.long)
         self.starts = torch.cumsum(self.lengths, 0) - self.lengths
         self.streams = {
@@ -55,6 +57,11 @@ class SequenceDataset(Dataset):
             if values is not None
         }
         self.per_step = per_step
+        self.sample_weight = (
+            None
+            if sample_weight is None
+            else torch.as_tensor(np.asarray(sample_weight), dtype=torch.float32)
+        )
         self.y = None
         if y is not None:
             y = torch.as_tensor(np.asarray(y))
@@ -64,12 +71,13 @@ class SequenceDataset(Dataset):
     def n_steps(self):
         return int(self.lengths.sum())
 
-    def with_targets(self, y, per_step=False):
-        """The same sequences with targets ``y``."""
+    def with_targets(self, y, per_step=False, sample_weight=None):
+        """The same sequences with targets ``y`` (and their weights)."""
         return SequenceDataset(
             self.lengths,
             y,
             per_step,
+            sample_weight,
             **{name: flat[:-1] for name, flat in self.streams.items()},
         )
 
@@ -96,7 +104,10 @@ class SequenceDataset(Dataset):
         X.update({name: flat[index] for name, flat in self.streams.items()})
         if self.y is None:
             return X, None
-        return X, (self.y[index] if self.per_step else self.y[indices])
+        y = self.y[index] if self.per_step else self.y[indices]
+        if self.sample_weight is None:
+            return X, y
+        return X, (y, self.sample_weight[indices])
 
     def subset(self, indices):
         """A dataset of the sequences at ``indices`` (e.g. a validation split)."""
@@ -111,9 +122,11 @@ class SequenceDataset(Dataset):
         y = None
         if self.y is not None:
             y = self.y[index] if self.per_step else self.y[indices]
+        weight = None if self.sample_weight is None else self.sample_weight[indices]
         return SequenceDataset(
             lengths,
             y,
             self.per_step,
+            weight,
             **{name: flat[index] for name, flat in self.streams.items()},
         )

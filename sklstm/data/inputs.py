@@ -36,11 +36,10 @@ MAX_WORD_CHARS = 20
 class _Read:
     """Sequences as read from X, before encoding."""
 
-    def __init__(self, tokens=None, features=None, n_columns=None, feature_names=None):
+    def __init__(self, tokens=None, features=None, n_columns=None):
         self.tokens = tokens  # list of token lists, or None
         self.features = features  # list of (T_i, F) float arrays, or None
         self.n_columns = n_columns  # a 2-D array's column count, or None
-        self.feature_names = feature_names
 
     @property
     def kind(self):
@@ -124,6 +123,8 @@ def _numeric(values, where):
 def _read_array(X, name):
     """A rectangular array: numeric, whatever its dtype."""
     array = np.asarray(X)
+    if array.dtype.kind == "c":
+        raise ValueError(f"{name} holds complex numbers. Complex data not supported.")
     if array.dtype.kind not in "biuf" and array.dtype != object:
         raise ValueError(
             f"{name} is an array of dtype {array.dtype}; a rectangular array must hold "
@@ -131,8 +132,8 @@ def _read_array(X, name):
         )
     if array.ndim not in (2, 3):
         hint = (
-            " For n sequences of one value each use X.reshape(-1, 1); for one "
-            "sequence use [X]."
+            " Reshape your data: X.reshape(1, -1) is one sequence, X.reshape(-1, 1) "
+            "is n sequences of one step."
             if array.ndim == 1
             else ""
         )
@@ -149,11 +150,7 @@ def _read_array(X, name):
         raise ValueError(
             f"{name} has sequences of length 0; expected at least one step."
         )
-    feature_names = None
-    columns = getattr(X, "columns", None)
-    if columns is not None and all(isinstance(c, str) for c in columns):
-        feature_names = np.asarray(columns, dtype=object)
-    return _Read(features=list(array), n_columns=n_columns, feature_names=feature_names)
+    return _Read(features=list(array), n_columns=n_columns)
 
 
 def _numeric_block(array, name):
@@ -242,6 +239,17 @@ def _read_list(samples, tokenize, name):
             )
         return _Read(features=features)
     return _Read(tokens=tokens)
+
+
+def is_table(X):
+    """Whether X is a 2-D table (array, DataFrame or sparse matrix), not a list."""
+    if sparse.issparse(X):
+        return True
+    if isinstance(X, (list, tuple, dict, str)) or not (
+        hasattr(X, "__array__") or hasattr(X, "to_numpy")
+    ):
+        return False
+    return np.ndim(X) == 2
 
 
 def read_sequences(X, tokenizer=None, name="X"):
@@ -345,7 +353,6 @@ class InputEncoder:
         read = self._read(X)
         self.kind_ = read.kind
         self.n_columns_ = read.n_columns
-        self.feature_names_ = read.feature_names
         self.vocabulary_ = None
         if read.tokens is not None:
             self.vocabulary_ = Vocabulary.build(
