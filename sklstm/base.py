@@ -1,6 +1,7 @@
 """The fit/predict flow shared by every sklstm estimator."""
 
 import inspect
+import warnings
 from contextlib import contextmanager
 from numbers import Integral, Real
 
@@ -9,11 +10,13 @@ import torch
 from sklearn.base import BaseEstimator
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state, check_scalar
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 from skorch.callbacks import EarlyStopping, GradientNormClipping
 from skorch.helper import predefined_split
 
+from sklstm._version import __version__
 from sklstm.data import InputEncoder, is_table
+from sklstm.exceptions import InconsistentVersionWarning
 from sklstm.net import SequenceNet
 from sklstm.nn import SequenceModel
 from sklstm.nn.pooling import MERGES, POOLINGS
@@ -280,6 +283,30 @@ class SequenceEstimator(BaseEstimator):
         ]
         cls.__init__.__signature__ = inspect.Signature(own + shared)
 
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.string = True  # raw text
+        tags.input_tags.three_d_array = True
+        tags.input_tags.sparse = False
+        tags.input_tags.allow_nan = False
+        return tags
+
+    def __getstate__(self):
+        return {**super().__getstate__(), "_sklstm_version": __version__}
+
+    def __setstate__(self, state):
+        original = state.pop("_sklstm_version", "unknown (before 0.1.0)")
+        if original != __version__:
+            warnings.warn(
+                InconsistentVersionWarning(
+                    estimator_name=type(self).__name__,
+                    current_version=__version__,
+                    original_version=original,
+                ),
+                stacklevel=2,
+            )
+        super().__setstate__(state)
+
     # -- the parts a subclass provides ------------------------------------------
 
     def _encode_targets(self, y, lengths, *, reset):
@@ -421,11 +448,15 @@ or dict
 
         Its columns are the time steps: ``n_features_in_`` (and ``feature_names_in_``
         for a DataFrame) are set in fit and enforced at predict, as for any
-        scikit-learn estimator. Other inputs pass through to the input encoder.
+        scikit-learn estimator, when the estimator was fitted on a table. Other
+        inputs pass through to the input encoder.
         """
         if not is_table(X):
             return X
-        return validate_data(self, X, reset=reset, dtype="numeric")
+        if reset or self.input_encoder_.n_columns_ is not None:
+            return validate_data(self, X, reset=reset, dtype="numeric")
+        # fitted on a list of sequences: a table is sequences of any length
+        return check_array(X, dtype="numeric")
 
     def _check_y(self, y, n_sequences):
         if y is None:

@@ -1,8 +1,8 @@
 """LSTMMultiLabel: any number of labels per sequence."""
 
+import numpy as np
 import torch
 from sklearn.base import ClassifierMixin
-from sklearn.metrics import f1_score
 from torch import nn
 
 from sklstm.base import SequenceEstimator
@@ -66,6 +66,14 @@ class LSTMMultiLabel(ClassifierMixin, SequenceEstimator):
         self.class_weight = class_weight
         self.threshold = threshold
 
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_label = True
+        tags.classifier_tags.multi_class = False  # each label is binary
+        tags.target_tags.multi_output = True
+        tags.target_tags.single_output = False  # y is (n, n_labels) or label sets
+        return tags
+
     def _encode_targets(self, y, lengths, *, reset):
         if reset:
             self.target_encoder_ = LabelSetEncoder()
@@ -91,21 +99,20 @@ class LSTMMultiLabel(ClassifierMixin, SequenceEstimator):
 
     def predict(self, X):
         """Labels whose probability reaches ``threshold``, in the form of y in fit."""
-        return self.target_encoder_.inverse_transform(
-            self.predict_proba(X) >= self.threshold
-        )
+        selected = self.predict_proba(X) >= self.threshold
+        return self.target_encoder_.inverse_transform(selected)
 
     def score(self, X, y, sample_weight=None):
         """Sample-averaged F1 of ``predict(X)`` against ``y``.
 
         For each sequence, the F1 of its predicted label set against its true one
-        (1.0 when both are empty), averaged over sequences. It credits partly right
-        label sets, unlike subset accuracy.
+        (1.0 when both are empty), averaged over sequences: scikit-learn's
+        ``f1_score(average="samples", zero_division=1.0)``. Unlike subset accuracy,
+        it credits partly right label sets.
         """
-        return f1_score(
-            self.target_encoder_.transform(y),
-            self.target_encoder_.transform(self.predict(X)),
-            average="samples",
-            zero_division=1.0,
-            sample_weight=sample_weight,
-        )
+        true = self.target_encoder_.transform(y).astype(bool)
+        predicted = self.predict_proba(X) >= self.threshold
+        overlap = (true & predicted).sum(axis=1)
+        size = true.sum(axis=1) + predicted.sum(axis=1)
+        f1 = np.where(size == 0, 1.0, 2 * overlap / np.maximum(size, 1))
+        return float(np.average(f1, weights=sample_weight))

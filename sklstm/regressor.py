@@ -54,6 +54,11 @@ class LSTMRegressor(RegressorMixin, SequenceEstimator):
         super().__init__(**params)
         self.pooling = pooling
 
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True  # y may be (n, n_targets)
+        return tags
+
     def _encode_targets(self, y, lengths, *, reset):
         if reset:
             self.target_encoder_ = TargetScaler()

@@ -56,6 +56,14 @@ class LSTMTagger(SequenceEstimator):
         super().__init__(**params)
         self.class_weight = class_weight
 
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        # y holds one label sequence per sample, which scikit-learn's estimator
+        # checks (all built on one target per row of a 2-D X) cannot express; this
+        # tag makes them skip the tagger. A 2-D X is still accepted as sequences.
+        tags.input_tags.two_d_array = False
+        return tags
+
     def _encode_targets(self, y, lengths, *, reset):
         if reset:
             self.target_encoder_ = TagEncoder()

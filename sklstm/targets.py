@@ -4,7 +4,7 @@ import numpy as np
 from scipy import sparse
 from sklearn.preprocessing import MultiLabelBinarizer
 from sklearn.utils.class_weight import compute_class_weight
-from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import column_or_1d
 
 __all__ = [
@@ -32,6 +32,11 @@ class ClassEncoder:
         y = column_or_1d(y, warn=True)
         check_classification_targets(y)
         self.classes_, indices = np.unique(y, return_inverse=True)
+        if len(self.classes_) < 2:
+            raise ValueError(
+                f"y has only one class ({self.classes_.tolist()}); at least 2 classes "
+                "are needed to learn to tell them apart."
+            )
         return indices.astype(np.int64)
 
     def transform(self, y):
@@ -138,9 +143,9 @@ class LabelSetEncoder:
     """
 
     def fit_transform(self, y):
-        if sparse.issparse(y) or (isinstance(y, np.ndarray) and y.ndim == 2):
+        indicator = _as_indicator(y)
+        if indicator is not None:
             self.form_ = "sparse" if sparse.issparse(y) else "indicator"
-            indicator = self._indicator(y)
             self.classes_ = np.arange(indicator.shape[1])
         else:
             self.form_ = self._collection_type(y)
@@ -161,14 +166,16 @@ class LabelSetEncoder:
                 f"y is a {type(y).__name__}; expected an indicator matrix "
                 "or a list of label collections."
             )
-        for labels in y:
-            if isinstance(labels, str) or not hasattr(labels, "__iter__"):
-                raise ValueError(
-                    f"y holds {labels!r}, which is not a collection of labels; "
-                    "LSTMMultiLabel expects an (n_samples, n_labels) indicator matrix "
-                    "or a list of label collections such as [{'a', 'b'}, set()]. For "
-                    "one label per sample use LSTMClassifier."
-                )
+        if any(
+            isinstance(labels, str) or not hasattr(labels, "__iter__") for labels in y
+        ):
+            raise ValueError(
+                "Only binary classification is supported per label, and y must list "
+                "the labels of each sample: an (n_samples, n_labels) indicator matrix "
+                "or label collections such as [{'a', 'b'}, set()]. Got a 1-D "
+                f"{type_of_target(np.asarray(y))} y with one value per "
+                "sample; one class per sample is a job for LSTMClassifier."
+            )
         kinds = {type(labels) for labels in y}
         return (
             kinds.pop()
@@ -176,18 +183,13 @@ class LabelSetEncoder:
             else set
         )
 
-    def _indicator(self, y):
-        dense = y.toarray() if sparse.issparse(y) else np.asarray(y)
-        if not np.isin(dense, (0, 1)).all():
-            raise ValueError(
-                "y must be a binary indicator matrix (0/1 entries); "
-                f"got values {np.unique(dense)[:5].tolist()}."
-            )
-        return dense
-
     def transform(self, y):
         if self.form_ in ("sparse", "indicator"):
-            indicator = self._indicator(y)
+            indicator = _as_indicator(y)
+            if indicator is None:
+                raise ValueError(
+                    "y is not an indicator matrix; the estimator was fitted on one."
+                )
             if indicator.shape[1] != len(self.classes_):
                 raise ValueError(
                     f"y has {indicator.shape[1]} label columns; the "
@@ -232,6 +234,32 @@ class LabelSetEncoder:
                 f"never present in y: {self.classes_[degenerate].tolist()}."
             )
         return (len(indicator) - positives) / positives
+
+
+def _as_indicator(y):
+    """y as a dense 0/1 matrix if it is an indicator matrix, else None.
+
+    Arrays, sparse matrices and rectangular lists of numeric rows (as
+    ``indicator.tolist()`` gives) are indicator matrices, as in scikit-learn; other
+    lists hold label collections.
+    """
+    if sparse.issparse(y):
+        dense = y.toarray()
+    else:
+        try:
+            dense = np.asarray(y)
+        except ValueError:  # ragged lists: label collections
+            return None
+        if dense.ndim != 2 or dense.dtype.kind not in "biuf":
+            return None
+    if not np.isin(dense, (0, 1)).all():
+        raise ValueError(
+            "Only binary classification is supported per label: y must be an "
+            "(n_samples, n_labels) indicator matrix of 0/1 entries or a list of label "
+            f"collections; got a {type_of_target(dense)} target with values "
+            f"{np.unique(dense)[:5].tolist()}."
+        )
+    return dense
 
 
 class TagEncoder:

@@ -79,7 +79,7 @@ class TestReadSequences:
                 ValueError,
                 r"different feature counts",
             ),
-            ([[0.5, np.nan]], ValueError, r"X\[0\] contains NaN or infinity"),
+            ([[0.5], [0.5, np.nan]], ValueError, r"X\[1\] contains NaN or infinity"),
             (np.full((2, 3), np.inf), ValueError, "X contains NaN or infinity"),
             (np.ones(5), ValueError, "1-D array of shape"),
             (np.ones((2, 2, 2, 2)), ValueError, "4-D array"),

@@ -112,12 +112,14 @@ def test_balanced_pos_weight(marker_sets):
 class TestErrors:
     def test_single_label_y(self):
         """A 1-D label vector points to LSTMClassifier."""
-        with pytest.raises(ValueError, match="use LSTMClassifier"):
+        with pytest.raises(
+            ValueError, match="one class per sample is a job for LSTMClassifier"
+        ):
             LSTMMultiLabel().fit([["a"], ["b"]], ["x", "y"])
 
     def test_non_binary_indicator(self):
         """An indicator matrix must hold 0/1."""
-        with pytest.raises(ValueError, match="binary indicator matrix"):
+        with pytest.raises(ValueError, match="indicator matrix of 0/1 entries"):
             LSTMMultiLabel().fit([["a"], ["b"]], np.array([[0, 2], [1, 0]]))
 
     def test_balanced_ill_defined(self):

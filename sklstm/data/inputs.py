@@ -10,9 +10,10 @@ What each input means (the documented contract, see the README):
     lists) is a numeric sequence;
 
 * a rectangular numeric array is always numeric, whatever its dtype: a 3-D array is
-  ``(n_sequences, T, F)``; a 2-D array (or DataFrame) is a table whose columns are the
-  ``T`` time steps of a univariate sequence, so predict needs the same number of
-  columns. Integer token ids therefore go in a list, never in a 2-D array;
+  ``(n_sequences, T, F)``; a 2-D array (or DataFrame, or a list of equal-length lists
+  of floats, as scikit-learn reads ``X.tolist()``) is a table whose columns are the
+  ``T`` time steps of a univariate sequence, so a table at predict needs the same
+  number of columns. Integer token ids therefore go in a list, never in a 2-D array;
 * a dict ``{"tokens": ..., "features": ...}`` is two aligned streams: a token
   sequence plus a numeric feature row per token.
 """
@@ -72,11 +73,6 @@ def _as_sample_list(X, name="X"):
         raise TypeError(
             f"{name} is a single string; expected a list of strings, one per sample "
             f"(e.g. [{X!r}])."
-        )
-    if sparse.issparse(X):
-        raise TypeError(
-            f"{name} is a scipy sparse matrix; sklstm needs dense sequences. "
-            "Convert it with X.toarray() or pass a list of sequences."
         )
     if hasattr(X, "to_numpy") and getattr(X, "ndim", None) == 1:  # pandas Series
         return X.tolist()
@@ -242,19 +238,32 @@ def _read_list(samples, tokenize, name):
 
 
 def is_table(X):
-    """Whether X is a 2-D table (array, DataFrame or sparse matrix), not a list."""
+    """Whether X is a 2-D table: an array, DataFrame or sparse matrix, or a list of
+    equal-length lists of floats (as scikit-learn reads ``X.tolist()``)."""
     if sparse.issparse(X):
         return True
-    if isinstance(X, (list, tuple, dict, str)) or not (
+    if isinstance(X, (list, tuple)):
+        try:
+            array = np.asarray(X)
+        except ValueError:  # ragged
+            return False
+        # integer or string rows are token sequences, never a table
+        return array.ndim == 2 and array.dtype.kind == "f"
+    if isinstance(X, (dict, str)) or not (
         hasattr(X, "__array__") or hasattr(X, "to_numpy")
     ):
         return False
-    return np.ndim(X) == 2
+    return np.asarray(X).ndim == 2
 
 
 def read_sequences(X, tokenizer=None, name="X"):
     """Detect the kind of X and return its sequences, checked."""
     tokenize = make_tokenizer(tokenizer)
+    if sparse.issparse(X):
+        raise TypeError(
+            f"{name} is a scipy sparse matrix; sklstm needs dense sequences. "
+            "Convert it with X.toarray() or pass a list of sequences."
+        )
     if isinstance(X, dict):
         if set(X) != _STREAMS:
             raise ValueError(
@@ -282,7 +291,7 @@ def read_sequences(X, tokenizer=None, name="X"):
                 "needs exactly one feature row."
             )
         return _Read(tokens=tokens.tokens, features=features.features)
-    samples = _as_sample_list(X, name)
+    samples = None if is_table(X) else _as_sample_list(X, name)
     read = (
         _read_array(X, name) if samples is None else _read_list(samples, tokenize, name)
     )
@@ -390,16 +399,11 @@ class InputEncoder:
                 f"X holds {read.kind} sequences, but the estimator was fitted on "
                 f"{self.kind_} sequences."
             )
-        if self.n_columns_ is not None and read.n_columns != self.n_columns_:
-            got = (
-                f"{read.n_columns} features"
-                if read.n_columns is not None
-                else "a list of sequences"
-            )
+        if read.n_columns is not None and self.n_columns_ not in (None, read.n_columns):
             raise ValueError(
-                f"X has {got}, but the estimator is expecting {self.n_columns_} "
-                "features as input (a 2-D array's columns are its time steps; pass a "
-                "list of sequences to fit for variable lengths)."
+                f"X has {read.n_columns} features, but the estimator is expecting "
+                f"{self.n_columns_} features as input (a 2-D array's columns are its "
+                "time steps; a list of sequences may have any lengths)."
             )
         if read.features is not None and read.features[0].shape[1] != self.n_features_:
             raise ValueError(

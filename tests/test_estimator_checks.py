@@ -1,0 +1,69 @@
+"""scikit-learn's own estimator checks over all four estimators."""
+
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from sklstm import LSTMClassifier, LSTMMultiLabel, LSTMRegressor, LSTMTagger
+
+#: small and quick, yet enough to learn scikit-learn's toy problems
+SMALL = {
+    "hidden_size": 16,
+    "max_epochs": 20,
+    "lr": 0.02,
+    "batch_size": 16,
+    "random_state": 0,
+}
+
+STOCHASTIC_WEIGHTS = (
+    "minibatch gradient descent: a weight of 2 and a repeated sample take "
+    "different steps, so the fits agree only approximately"
+)
+NOT_AN_INDICATOR = (
+    "scikit-learn passes a label column with values {1, 2}; a multi-label y is a "
+    "0/1 indicator matrix or label sets"
+)
+SINGLE_LABEL_Y = (
+    "a 1-D y with one class per sample is single-label: LSTMClassifier's job, "
+    "rejected with a message saying so"
+)
+
+EXPECTED_FAILURES = {
+    LSTMClassifier: {
+        "check_sample_weight_equivalence_on_dense_data": STOCHASTIC_WEIGHTS,
+        "check_methods_sample_order_invariance": (
+            "float32 batched arithmetic: outputs agree to ~1e-7 relative across "
+            "batch compositions (padding invariance is tested to 1e-5), the check "
+            "asks for 1e-9"
+        ),
+    },
+    LSTMRegressor: {
+        "check_sample_weight_equivalence_on_dense_data": STOCHASTIC_WEIGHTS,
+    },
+    LSTMMultiLabel: {
+        "check_sample_weight_equivalence_on_dense_data": STOCHASTIC_WEIGHTS,
+        "check_estimators_dtypes": NOT_AN_INDICATOR,
+        "check_sample_weights_pandas_series": NOT_AN_INDICATOR,
+        "check_sample_weights_not_an_array": NOT_AN_INDICATOR,
+        "check_sample_weights_shape": NOT_AN_INDICATOR,
+        "check_sample_weights_not_overwritten": NOT_AN_INDICATOR,
+        "check_classifier_data_not_an_array": NOT_AN_INDICATOR,
+        "check_fit2d_1feature": NOT_AN_INDICATOR,
+        "check_classifiers_classes": SINGLE_LABEL_Y,
+        "check_class_weight_classifiers": SINGLE_LABEL_Y,
+        "check_classifiers_train": (
+            "predict answers in y's own (n, 1) indicator shape; the check expects "
+            "a 1-D prediction"
+        ),
+    },
+    # LSTMTagger's y holds a label sequence per sample, which no check can build;
+    # its tags (two_d_array=False, see LSTMTagger.__sklearn_tags__) skip it.
+    LSTMTagger: {},
+}
+
+
+@parametrize_with_checks(
+    [Estimator(**SMALL) for Estimator in EXPECTED_FAILURES],
+    expected_failed_checks=lambda estimator: EXPECTED_FAILURES[type(estimator)],
+)
+def test_sklearn_compatible(estimator, check):
+    """Each estimator passes scikit-learn's checks, bar the listed exceptions."""
+    check(estimator)
