@@ -104,7 +104,11 @@ default="adam"
         and predicts on a machine without CUDA."""
 
 
-def _resolve_device(device):
+def _resolve_device(device, *, strict=True):
+    """The torch device for ``device``; without ``strict``, CPU where CUDA is absent.
+
+    Predicting is not strict: a model fitted on a GPU predicts on a CPU-only machine.
+    """
     if device == "auto":
         return "cuda" if torch.cuda.is_available() else "cpu"
     try:
@@ -115,6 +119,8 @@ def _resolve_device(device):
             "or 'auto'."
         ) from None
     if kind == "cuda" and not torch.cuda.is_available():
+        if not strict:
+            return "cpu"
         raise ValueError(
             f"device={device!r} was requested but CUDA is not available on this "
             "machine; use device='cpu' or device='auto'."
@@ -435,9 +441,11 @@ or dict
             if not continuing:
                 self.net_ = self._build_net(data, targets, device, pretrained)
             train, valid = self._split(dataset, targets, seed)
-            self.net_.set_params(
-                train_split=None if valid is None else predefined_split(valid)
-            )
+            # callbacks and split are set for each run: a warm start picks up
+            # changed hyperparameters, and an unpickled net has neither
+            self.net_.callbacks = self._callbacks()
+            self.net_.train_split = None if valid is None else predefined_split(valid)
+            self.net_.initialize_callbacks()
             self.net_.partial_fit(train)
         self.history_ = self.net_.history
         self.n_iter_ = len(self.history_)
@@ -508,13 +516,6 @@ or dict
                 )
             embedding_dim = width
         criterion, criterion_params = self._criterion(targets)
-        callbacks = list(self.callbacks or [])
-        if self.gradient_clip is not None:
-            callbacks.append(GradientNormClipping(self.gradient_clip))
-        if self.early_stopping:
-            callbacks.append(
-                EarlyStopping(patience=self.n_iter_no_change, load_best=True)
-            )
         net = SequenceNet(
             SequenceModel,
             criterion,
@@ -536,7 +537,6 @@ or dict
             lr=self.lr,
             max_epochs=self.max_epochs,
             batch_size=self.batch_size,
-            callbacks=callbacks,
             verbose=self.verbose,
             device=device,
             criterion__reduction="none",  # SequenceNet.get_loss averages
@@ -545,6 +545,17 @@ or dict
         if pretrained is not None:
             self._load_pretrained(net.module_, *pretrained)
         return net
+
+    def _callbacks(self):
+        """The skorch callbacks for this training run, from the hyperparameters."""
+        callbacks = list(self.callbacks or [])
+        if self.gradient_clip is not None:
+            callbacks.append(GradientNormClipping(self.gradient_clip))
+        if self.early_stopping:
+            callbacks.append(
+                EarlyStopping(patience=self.n_iter_no_change, load_best=True)
+            )
+        return callbacks
 
     def _load_pretrained(self, module, tokens, vectors):
         """Start known tokens' rows from their pretrained vectors."""
@@ -560,4 +571,6 @@ or dict
         """Raw module outputs for X, in X's order (on CPU)."""
         check_is_fitted(self, "net_")
         X = self._check_table(X, reset=False)
-        return self.net_.forward(self.input_encoder_.transform(X))
+        data = self.input_encoder_.transform(X)
+        self.net_.move_to(_resolve_device(self.device, strict=False))
+        return self.net_.forward(data)

@@ -1,7 +1,10 @@
 """The skorch net behind every estimator."""
 
+import warnings
+
 import torch
 from skorch import NeuralNet
+from skorch.exceptions import DeviceWarning
 from skorch.utils import to_device, to_tensor
 
 from sklstm.data import IGNORE_INDEX, BucketIterator
@@ -19,6 +22,12 @@ class SequenceNet(NeuralNet):
     The criterion must return unreduced losses (``reduction="none"``):
     :meth:`get_loss` averages them itself, over real steps only and weighted by
     the sequences' sample weights when the batch carries them.
+
+    Pickled, it holds plain data: its parameters and the module's and criterion's
+    weights as numpy arrays, no pickled torch objects. It loads on any device
+    (CUDA-trained weights on a CPU-only machine), and formats that refuse arbitrary
+    code, such as ``skops.io``, can store it. Training-only state is not kept: the
+    optimizer's moments, callbacks and the validation split.
 
     Parameters
     ----------
@@ -68,3 +77,60 @@ class SequenceNet(NeuralNet):
             for batch in iterator
         ]
         return iterator.restore_order(outputs)
+
+    def move_to(self, device):
+        """Run on ``device`` from now on (e.g. after ``set_params(device='cuda')``)."""
+        if torch.device(device) != torch.device(self.device):
+            self.device = device
+            self.module_.to(device)
+            self.criterion_.to(device)
+        return self
+
+    def __getstate__(self):
+        state = {
+            name: value
+            for name, value in vars(self).items()
+            if name not in (*_TRAINING_ONLY, *self.cuda_dependent_attributes_)
+        }
+        tensors = [name for name, value in state.items() if torch.is_tensor(value)]
+        state.update({name: state[name].cpu().numpy() for name in tensors})
+        state["_tensor_params"] = tensors
+        if self.initialized_:
+            state["_weights"] = {
+                "module_": _numpy_state(self.module_),
+                "criterion_": _numpy_state(self.criterion_),
+            }
+        return state
+
+    def __setstate__(self, state):
+        state = dict(state)
+        weights = state.pop("_weights", None)
+        for name in state.pop("_tensor_params"):
+            state[name] = torch.as_tensor(state[name])
+        if str(state["device"]).startswith("cuda") and not torch.cuda.is_available():
+            warnings.warn(
+                f"Setting device = 'cpu' since the saved device ({state['device']}) "
+                "is not available.",
+                DeviceWarning,
+                stacklevel=2,
+            )
+            state["device"] = "cpu"
+        self.__dict__.update(state, callbacks=None, train_split=None)
+        if weights is None:
+            return
+        history, self.history_ = self.history_, None  # initialize() would clear it
+        with torch.random.fork_rng(devices=[]):  # leave the caller's RNG alone
+            self.initialize()
+        self.history_ = history
+        for name, arrays in weights.items():
+            getattr(self, name).load_state_dict(
+                {key: torch.as_tensor(value) for key, value in arrays.items()}
+            )
+
+
+#: what a fitted net needs only while training; not pickled
+_TRAINING_ONLY = ("callbacks", "callbacks_", "train_split", "optimizer_")
+
+
+def _numpy_state(module):
+    return {key: value.cpu().numpy() for key, value in module.state_dict().items()}
