@@ -537,6 +537,8 @@ or dict
             lr=self.lr,
             max_epochs=self.max_epochs,
             batch_size=self.batch_size,
+            # no gradients to keep: predicting (and validating) takes larger batches
+            iterator_valid__batch_size=2 * self.batch_size,
             verbose=self.verbose,
             device=device,
             criterion__reduction="none",  # SequenceNet.get_loss averages

@@ -65,6 +65,13 @@ class SequenceNet(NeuralNet):
         # a batch of zero weight contributes a zero loss rather than 0 / 0
         return (losses * counts).sum() / counts.sum().clamp_min(1e-12)
 
+    def evaluation_step(self, batch, training=False):
+        """As skorch's, in ``torch.inference_mode`` (no autograd bookkeeping at all)."""
+        if training:
+            return super().evaluation_step(batch, training)
+        with torch.inference_mode():
+            return super().evaluation_step(batch, training)
+
     def forward(self, X, training=False, device="cpu"):
         """Module outputs for dataset ``X``, in its order.
 

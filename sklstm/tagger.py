@@ -85,9 +85,9 @@ class LSTMTagger(SequenceEstimator):
 
     def predict_proba(self, X):
         """Per-step label probabilities: one ``(T_i, n_labels)`` array per sequence."""
-        return [
-            torch.softmax(steps.double(), dim=-1).numpy() for steps in self._forward(X)
-        ]
+        steps = self._forward(X)
+        proba = torch.softmax(torch.cat(steps).double(), dim=-1).numpy()
+        return np.split(proba, np.cumsum([len(s) for s in steps])[:-1])
 
     def predict(self, X):
         """One 1-D array of labels per sequence, as long as the sequence."""

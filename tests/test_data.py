@@ -234,3 +234,14 @@ def test_tokenizer_pickles():
     import pickle
 
     assert pickle.loads(pickle.dumps(RegexTokenizer()))("a b") == ["a", "b"]
+
+
+def test_one_huge_sequence_trains_alone():
+    """A sequence far longer than the rest gets a batch of its own, not 63 padded."""
+    lengths = np.r_[np.full(500, 30), [30 * 100]]
+    data = SequenceDataset(lengths, tokens=np.ones(lengths.sum(), dtype=int))
+    iterator = BucketIterator(data, batch_size=64, shuffle=True)
+    batches = [X["tokens"].shape for X, _ in iterator]
+    assert (1, 3000) in batches
+    assert max(b * t for b, t in batches) <= 64 * 8 * lengths.mean()
+    assert len(batches) == len(iterator)

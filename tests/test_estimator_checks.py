@@ -29,11 +29,6 @@ SINGLE_LABEL_Y = (
 EXPECTED_FAILURES = {
     LSTMClassifier: {
         "check_sample_weight_equivalence_on_dense_data": STOCHASTIC_WEIGHTS,
-        "check_methods_sample_order_invariance": (
-            "float32 batched arithmetic: outputs agree to ~1e-7 relative across "
-            "batch compositions (padding invariance is tested to 1e-5), the check "
-            "asks for 1e-9"
-        ),
     },
     LSTMRegressor: {
         "check_sample_weight_equivalence_on_dense_data": STOCHASTIC_WEIGHTS,

@@ -4,6 +4,9 @@ import torch
 
 __all__ = ["BucketIterator"]
 
+#: a batch pads to at most this many times its share of the mean length in steps
+STEP_BUDGET = 8
+
 
 class BucketIterator:
     """Iterate over a :class:`~sklstm.data.SequenceDataset` in length-sorted batches.
@@ -37,14 +40,36 @@ class BucketIterator:
         order = torch.randperm(len(lengths))
         return order[torch.argsort(lengths[order], stable=True)]
 
+    def _bounds(self, sorted_lengths):
+        """``(start, stop)`` of each batch along the length-sorted order.
+
+        A batch holds at most ``batch_size`` sequences and, padded to its longest,
+        at most ``batch_size * STEP_BUDGET`` times the mean length in steps: a few
+        extremely long sequences train in small batches of their own instead of
+        padding 63 others to their length, so memory follows the number of steps.
+        """
+        mean_length = float(sorted_lengths.float().mean())
+        budget = self.batch_size * STEP_BUDGET * mean_length
+        bounds, start, n = [], 0, len(sorted_lengths)
+        while start < n:
+            stop = min(start + self.batch_size, n)
+            sizes = torch.arange(1, stop - start + 1)
+            # lengths ascend, so the padded size grows with the batch: a prefix fits
+            fits = int((sizes * sorted_lengths[start:stop] <= budget).sum())
+            bounds.append((start, start + max(fits, 1)))
+            start = bounds[-1][1]
+        return bounds
+
     def _batches(self):
-        batches = self._order().split(self.batch_size)
+        order = self._order()
+        bounds = self._bounds(self.dataset.lengths[order])
+        batches = [order[start:stop] for start, stop in bounds]
         if self.shuffle:
             batches = [batches[i] for i in torch.randperm(len(batches))]
         return batches
 
     def __len__(self):
-        return -(-len(self.dataset) // self.batch_size)
+        return len(self._bounds(torch.sort(self.dataset.lengths).values))
 
     def __iter__(self):
         for indices in self._batches():

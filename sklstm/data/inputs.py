@@ -161,6 +161,8 @@ def _numeric_block(array, name):
 def _token_kind(seq):
     """'str' or 'int' when ``seq`` is a token sequence, None when it is numeric."""
     types = set(map(type, seq))
+    if types == {str} or types == {int}:  # the common case, decided fast
+        return types.pop().__name__
     if all(issubclass(t, str) for t in types):
         return "str"
     if all(issubclass(t, (Integral, np.integer)) for t in types):

@@ -1,7 +1,7 @@
 """Token <-> index mapping learned from training sequences."""
 
 from collections import Counter
-from itertools import chain
+from itertools import chain, repeat
 
 import numpy as np
 
@@ -57,7 +57,7 @@ class Vocabulary:
 
     def encode(self, tokens):
         """Indices of ``tokens`` (unknown ones map to ``unknown_index``)."""
-        get, unknown = self.index.get, self.unknown_index
+        unknown = repeat(self.unknown_index, len(tokens))
         return np.fromiter(
-            (get(t, unknown) for t in tokens), dtype=np.int64, count=len(tokens)
+            map(self.index.get, tokens, unknown), dtype=np.int64, count=len(tokens)
         )
