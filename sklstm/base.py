@@ -15,6 +15,7 @@ from skorch.callbacks import EarlyStopping, GradientNormClipping
 from skorch.helper import predefined_split
 
 from sklstm._version import __version__
+from sklstm.callbacks import FiniteLoss
 from sklstm.data import InputEncoder, is_table
 from sklstm.exceptions import InconsistentVersionWarning
 from sklstm.net import SequenceNet
@@ -104,6 +105,21 @@ default="adam"
         and predicts on a machine without CUDA."""
 
 
+SHARED_ATTRIBUTES = """\
+    net_ : sklstm.net.SequenceNet
+        The fitted skorch net; ``net_.module_`` is the torch module.
+    history_ : skorch.History
+        Per-epoch training (and validation) losses.
+    n_iter_ : int
+        Epochs trained.
+    vocabulary_ : dict
+        Token -> embedding row, for token input (0 pads, 1 is unknown).
+    n_features_in_ : int
+        Numeric features per step (the columns, for a 2-D array).
+    feature_names_in_ : ndarray of str
+        Column names, when fitted on a DataFrame with string column names."""
+
+
 def _resolve_device(device, *, strict=True):
     """The torch device for ``device``; without ``strict``, CPU where CUDA is absent.
 
@@ -135,6 +151,17 @@ def _seeded(seed, device):
     with torch.random.fork_rng(devices=devices):
         torch.manual_seed(seed)
         yield
+
+
+_CUDA_OUT_OF_MEMORY = torch.cuda.OutOfMemoryError
+
+
+def _out_of_memory(batch_size, during):
+    return MemoryError(
+        f"The GPU ran out of memory during {during} with batch_size={batch_size}. "
+        "Try a smaller batch_size (prediction uses batches of 2 * batch_size), a "
+        "smaller hidden_size, or device='cpu'."
+    )
 
 
 def _check_sample_weight(sample_weight, n_sequences):
@@ -267,13 +294,14 @@ class SequenceEstimator(BaseEstimator):
 
         scikit-learn reads hyperparameter names from the ``__init__`` signature, so a
         subclass's own keyword arguments are joined with the shared ones; the shared
-        parameters' documentation replaces ``{shared_parameters}`` in its docstring.
+        parameters' and fitted attributes' documentation replaces
+        ``{shared_parameters}`` and ``{shared_attributes}`` in its docstring.
         """
         super().__init_subclass__(**kwargs)
         if cls.__doc__:
             cls.__doc__ = cls.__doc__.replace(
                 "    {shared_parameters}", SHARED_PARAMETERS
-            )
+            ).replace("    {shared_attributes}", SHARED_ATTRIBUTES)
         if "__init__" not in vars(cls):
             return
         own = [
@@ -409,6 +437,10 @@ or dict
         self._check_params()
         device = _resolve_device(self.device)
         continuing = self.warm_start and hasattr(self, "net_")
+        if not continuing:
+            # a fit that fails part-way leaves an unfitted estimator, never a new
+            # vocabulary beside an old network
+            vars(self).pop("net_", None)
         X = self._check_table(X, reset=not continuing)
         if continuing:
             data = self.input_encoder_.transform(X)
@@ -446,9 +478,22 @@ or dict
             self.net_.callbacks = self._callbacks()
             self.net_.train_split = None if valid is None else predefined_split(valid)
             self.net_.initialize_callbacks()
-            self.net_.partial_fit(train)
-        self.history_ = self.net_.history
-        self.n_iter_ = len(self.history_)
+            try:
+                self.net_.partial_fit(train)
+            except _CUDA_OUT_OF_MEMORY as error:
+                raise _out_of_memory(self.batch_size, "training") from error
+            finally:
+                self.history_ = self.net_.history
+                self.n_iter_ = len(self.history_)
+        if self.net_.interrupted_:
+            if self.history_ and "train_loss" not in self.history_[-1]:
+                del self.history_[-1]  # the epoch that was cut short
+            self.n_iter_ = len(self.history_)
+            warnings.warn(
+                f"Training was interrupted after {self.n_iter_} complete epochs; the "
+                "estimator keeps the weights reached so far and can predict.",
+                stacklevel=2,
+            )
         return self
 
     def _check_table(self, X, *, reset):
@@ -550,7 +595,7 @@ or dict
 
     def _callbacks(self):
         """The skorch callbacks for this training run, from the hyperparameters."""
-        callbacks = list(self.callbacks or [])
+        callbacks = [FiniteLoss(), *(self.callbacks or [])]
         if self.gradient_clip is not None:
             callbacks.append(GradientNormClipping(self.gradient_clip))
         if self.early_stopping:
@@ -575,4 +620,7 @@ or dict
         X = self._check_table(X, reset=False)
         data = self.input_encoder_.transform(X)
         self.net_.move_to(_resolve_device(self.device, strict=False))
-        return self.net_.forward(data)
+        try:
+            return self.net_.forward(data)
+        except _CUDA_OUT_OF_MEMORY as error:
+            raise _out_of_memory(self.batch_size, "prediction") from error

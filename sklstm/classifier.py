@@ -31,16 +31,7 @@ class LSTMClassifier(ClassifierMixin, SequenceEstimator):
     ----------
     classes_ : ndarray of shape (n_classes,)
         The class labels.
-    net_ : sklstm.net.SequenceNet
-        The fitted skorch net; ``net_.module_`` is the torch module.
-    history_ : skorch.History
-        Per-epoch training (and validation) losses.
-    n_iter_ : int
-        Epochs trained.
-    vocabulary_ : dict
-        Token -> embedding row, for token input (0 pads, 1 is unknown).
-    n_features_in_ : int
-        Numeric features per step (the columns, for a 2-D array).
+    {shared_attributes}
 
     See Also
     --------

@@ -49,6 +49,19 @@ class SequenceNet(NeuralNet):
         }
         super().__init__(module, criterion, **kwargs)
 
+    def fit_loop(self, X, y=None, epochs=None, **fit_params):
+        """skorch's loop; an interruption (Ctrl-C) is noted in ``interrupted_``.
+
+        skorch itself stops quietly on KeyboardInterrupt and keeps the weights
+        reached; the estimators read ``interrupted_`` to say so.
+        """
+        self.interrupted_ = False
+        try:
+            return super().fit_loop(X, y, epochs, **fit_params)
+        except KeyboardInterrupt:
+            self.interrupted_ = True
+            raise
+
     def get_loss(self, y_pred, y_true, X=None, training=False):
         """Mean loss over the batch's real elements, weighted by sample weight."""
         y_true = to_tensor(y_true, device=self.device)
@@ -136,7 +149,13 @@ class SequenceNet(NeuralNet):
 
 
 #: what a fitted net needs only while training; not pickled
-_TRAINING_ONLY = ("callbacks", "callbacks_", "train_split", "optimizer_")
+_TRAINING_ONLY = (
+    "callbacks",
+    "callbacks_",
+    "train_split",
+    "optimizer_",
+    "interrupted_",
+)
 
 
 def _numpy_state(module):

@@ -23,16 +23,7 @@ class LSTMRegressor(RegressorMixin, SequenceEstimator):
 
     Attributes
     ----------
-    net_ : sklstm.net.SequenceNet
-        The fitted skorch net.
-    history_ : skorch.History
-        Per-epoch losses.
-    n_iter_ : int
-        Epochs trained.
-    vocabulary_ : dict
-        Token -> embedding row, for token input.
-    n_features_in_ : int
-        Numeric features per step (the columns, for a 2-D array).
+    {shared_attributes}
 
     See Also
     --------

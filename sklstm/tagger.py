@@ -27,16 +27,7 @@ class LSTMTagger(SequenceEstimator):
     ----------
     classes_ : ndarray of shape (n_labels,)
         The step labels.
-    net_ : sklstm.net.SequenceNet
-        The fitted skorch net.
-    history_ : skorch.History
-        Per-epoch losses.
-    n_iter_ : int
-        Epochs trained.
-    vocabulary_ : dict
-        Token -> embedding row, for token input.
-    n_features_in_ : int
-        Numeric features per step.
+    {shared_attributes}
 
     See Also
     --------

@@ -1,0 +1,65 @@
+"""Figures the examples save: loss per epoch, and a confusion matrix or a
+predicted-vs-true plot. matplotlib is an optional extra (``pip install
+"sklstm[examples]"``); without it the examples skip their figures."""
+
+from pathlib import Path
+
+import numpy as np
+
+
+def _pyplot():
+    try:
+        import matplotlib
+    except ImportError:
+        print("matplotlib is not installed: no figure saved")
+        return None
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _loss_panel(ax, estimator):
+    history = estimator.history_
+    epochs = range(1, len(history) + 1)
+    ax.plot(epochs, history[:, "train_loss"], marker="o", label="training")
+    if "valid_loss" in history[-1]:
+        ax.plot(epochs, history[:, "valid_loss"], marker="o", label="validation")
+    ax.set(xlabel="epoch", ylabel="loss", title="Loss per epoch")
+    ax.legend()
+
+
+def save_classification_figure(path, estimator, y_true, y_pred, labels=None):
+    """Loss per epoch beside the confusion matrix of ``y_pred`` against ``y_true``."""
+    plt = _pyplot()
+    if plt is None:
+        return
+    from sklearn.metrics import ConfusionMatrixDisplay
+
+    fig, (left, right) = plt.subplots(1, 2, figsize=(12, 5))
+    _loss_panel(left, estimator)
+    ConfusionMatrixDisplay.from_predictions(
+        y_true, y_pred, labels=labels, ax=right, colorbar=False,
+        xticks_rotation="vertical", include_values=len(np.unique(y_true)) <= 12)
+    _save(fig, path)
+
+
+def save_regression_figure(path, estimator, y_true, y_pred, title):
+    """Loss per epoch beside predictions against true values."""
+    plt = _pyplot()
+    if plt is None:
+        return
+    fig, (left, right) = plt.subplots(1, 2, figsize=(12, 5))
+    _loss_panel(left, estimator)
+    right.scatter(y_true, y_pred, s=12)
+    low, high = np.min(y_true), np.max(y_true)
+    right.plot([low, high], [low, high], color="grey", linestyle="--")
+    right.set(xlabel="true", ylabel="predicted", title=title)
+    _save(fig, path)
+
+
+def _save(fig, path):
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    print(f"figure saved to {path}")

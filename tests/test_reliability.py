@@ -1,0 +1,95 @@
+"""Training failures lose nothing; results repeat; predicting is thread-safe."""
+
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+import pytest
+import torch
+from conftest import FAST
+from skorch.callbacks import Callback
+
+from sklstm import LSTMClassifier, LSTMRegressor
+
+
+class _InterruptAt(Callback):
+    """Raise KeyboardInterrupt (a user's Ctrl-C) during the given epoch."""
+
+    def __init__(self, epoch):
+        self.epoch = epoch
+
+    def on_batch_end(self, net, **kwargs):
+        if len(net.history) == self.epoch:
+            raise KeyboardInterrupt
+
+
+class TestTrainingFailures:
+    def test_diverging_loss_keeps_last_good_weights(self, sum_data):
+        """A loss that turns NaN stops with a clear error; the good weights stay."""
+        X, y = sum_data
+        good = LSTMRegressor(**{**FAST, "max_epochs": 2}).fit(X, y)
+        reg = LSTMRegressor(**{**FAST, "max_epochs": 2}, warm_start=True).fit(X, y)
+        reg.set_params(lr=1e12, max_epochs=5)
+        with pytest.raises(FloatingPointError, match=(
+                r"loss became nan in epoch 3 .*keeps the weights after epoch 2\. "
+                r"Try a smaller learning rate \(lr=1e\+12\)")):
+            reg.fit(X, y)
+        np.testing.assert_allclose(reg.predict(X), good.predict(X), rtol=1e-6)
+
+    def test_keyboard_interrupt_keeps_weights_and_says_so(self, marker_data):
+        """Ctrl-C during fit leaves a usable estimator with the epochs completed."""
+        X, y = marker_data
+        clf = LSTMClassifier(**{**FAST, "max_epochs": 10},
+                             callbacks=[_InterruptAt(epoch=3)])
+        with pytest.warns(UserWarning, match="interrupted after 2 complete epochs"):
+            clf.fit(X, y)
+        assert clf.n_iter_ == 2 and len(clf.history_[:, "train_loss"]) == 2
+        assert clf.predict(X).shape == (len(X),)
+
+    def test_gpu_out_of_memory_suggests_smaller_batches(self, marker_data,
+                                                        monkeypatch):
+        """CUDA running out of memory becomes a MemoryError about batch_size."""
+        from sklstm.net import SequenceNet
+
+        def out_of_memory(self, *args, **kwargs):
+            raise torch.cuda.OutOfMemoryError("CUDA out of memory. Tried to allocate")
+
+        monkeypatch.setattr(SequenceNet, "train_step", out_of_memory)
+        with pytest.raises(MemoryError, match="smaller batch_size"):
+            LSTMClassifier(**FAST).fit(*marker_data)
+
+
+class TestReproducibility:
+    SCRIPT = (
+        "import sys; sys.path.insert(0, {tests!r}); "
+        "import numpy as np; from conftest import FAST; from sklstm import "
+        "LSTMClassifier; rng = np.random.RandomState(1); "
+        "X = [list(rng.choice(['a', 'b', 'c'], size=rng.randint(1, 9))) "
+        "for _ in range(60)]; y = [int('a' in s) for s in X]; "
+        "p = LSTMClassifier(**{{**FAST, 'max_epochs': 3}}).fit(X, y).predict_proba(X);"
+        " print(repr(p.tolist()))"
+    )
+
+    def test_same_seed_across_processes(self):
+        """Two processes with the same random_state predict identically on CPU."""
+        import os
+
+        script = self.SCRIPT.format(tests=os.path.dirname(__file__))
+        outputs = [subprocess.run([sys.executable, "-c", script], check=True,
+                                  capture_output=True, text=True).stdout
+                   for _ in range(2)]
+        assert outputs[0] == outputs[1] and outputs[0].startswith("[[")
+
+
+def test_concurrent_predictions_match_serial(marker_data):
+    """predict_proba from 4 threads at once gives the serial results."""
+    X, y = marker_data
+    clf = LSTMClassifier(**FAST).fit(X, y)
+    chunks = [X[i::4] for i in range(4)]
+    serial = [clf.predict_proba(chunk) for chunk in chunks]
+    with ThreadPoolExecutor(4) as pool:
+        for _ in range(3):
+            parallel = list(pool.map(clf.predict_proba, chunks))
+            for a, b in zip(serial, parallel, strict=True):
+                np.testing.assert_array_equal(a, b)
