@@ -55,17 +55,22 @@ proba = model.predict_proba(X_dev)
 print("threshold  micro-F1  macro-F1")
 for threshold in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8):
     predicted = proba >= threshold
-    print(f"{threshold:9.1f}  {f1_score(true, predicted, average='micro'):8.3f}  "
-          f"{f1_score(true, predicted, average='macro', zero_division=0):8.3f}")
+    print(
+        f"{threshold:9.1f}  {f1_score(true, predicted, average='micro'):8.3f}  "
+        f"{f1_score(true, predicted, average='macro', zero_division=0):8.3f}"
+    )
 predicted = binarizer.transform(model.predict(X_dev))
-print(f"at the default threshold 0.5: micro-F1 "
-      f"{f1_score(true, predicted, average='micro'):.3f}, macro-F1 "
-      f"{f1_score(true, predicted, average='macro', zero_division=0):.3f}, "
-      f"sample-F1 (score) {model.score(X_dev, y_dev):.3f}")
+print(
+    f"at the default threshold 0.5: micro-F1 "
+    f"{f1_score(true, predicted, average='micro'):.3f}, macro-F1 "
+    f"{f1_score(true, predicted, average='macro', zero_division=0):.3f}, "
+    f"sample-F1 (score) {model.score(X_dev, y_dev):.3f}"
+)
 
 # %%
 # the confusion matrix of each comment's most probable emotion
 top_true = [model.classes_[np.argmax(row)] for row in true]
 top_predicted = model.classes_[proba.argmax(axis=1)]
-save_classification_figure(args.out / "emotions_goemotions.png", model, top_true,
-                           top_predicted)
+save_classification_figure(
+    args.out / "emotions_goemotions.png", model, top_true, top_predicted
+)

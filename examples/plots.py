@@ -39,8 +39,14 @@ def save_classification_figure(path, estimator, y_true, y_pred, labels=None):
     fig, (left, right) = plt.subplots(1, 2, figsize=(12, 5))
     _loss_panel(left, estimator)
     ConfusionMatrixDisplay.from_predictions(
-        y_true, y_pred, labels=labels, ax=right, colorbar=False,
-        xticks_rotation="vertical", include_values=len(np.unique(y_true)) <= 12)
+        y_true,
+        y_pred,
+        labels=labels,
+        ax=right,
+        colorbar=False,
+        xticks_rotation="vertical",
+        include_values=len(np.unique(y_true)) <= 12,
+    )
     _save(fig, path)
 
 

@@ -48,11 +48,14 @@ for name, extra in [("words", {}), ("words + characters", {"char_embedding_dim":
     start = time.perf_counter()
     tagger = LSTMTagger(**settings, **extra).fit(X_train, y_train)
     accuracy = tagger.score(X_dev, y_dev)
-    print(f"{name}: dev UPOS accuracy {accuracy:.4f} "
-          f"({time.perf_counter() - start:.0f} s)")
+    print(
+        f"{name}: dev UPOS accuracy {accuracy:.4f} "
+        f"({time.perf_counter() - start:.0f} s)"
+    )
 
 # %%
 y_pred = tagger.predict(X_dev)
 print(classification_report(flatten_tags(y_dev), flatten_tags(y_pred), digits=3))
-save_classification_figure(args.out / "pos_tagging_ewt.png", tagger,
-                           flatten_tags(y_dev), flatten_tags(y_pred))
+save_classification_figure(
+    args.out / "pos_tagging_ewt.png", tagger, flatten_tags(y_dev), flatten_tags(y_pred)
+)

@@ -34,11 +34,12 @@ rows, cols = [], []
 for sentence in sentences:
     ids = [index[w] for w in sentence if w in index]
     for i, center in enumerate(ids):
-        for context in ids[max(0, i - 4):i]:
+        for context in ids[max(0, i - 4) : i]:
             rows += [center, context]
             cols += [context, center]
-cooccurrence = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)),
-                                 shape=(len(words), len(words)))
+cooccurrence = sparse.csr_matrix(
+    (np.ones(len(rows)), (rows, cols)), shape=(len(words), len(words))
+)
 total = cooccurrence.sum()
 row_sums = np.asarray(cooccurrence.sum(axis=1)).ravel()
 pmi = cooccurrence.tocoo()
@@ -49,16 +50,25 @@ vectors /= np.linalg.norm(vectors, axis=1, keepdims=True) + 1e-8
 print(f"{len(words)} word vectors of size {vectors.shape[1]}")
 
 # %%
-settings = {"hidden_size": 128, "bidirectional": True, "pooling": "max",
-            "dropout": 0.5, "max_epochs": 6, "random_state": 0}
+settings = {
+    "hidden_size": 128,
+    "bidirectional": True,
+    "pooling": "max",
+    "dropout": 0.5,
+    "max_epochs": 6,
+    "random_state": 0,
+}
 runs = {
     "random start": {"embedding_dim": 100},
-    "pretrained, frozen": {"pretrained_embeddings": (vectors, words),
-                           "freeze_embeddings": True},
+    "pretrained, frozen": {
+        "pretrained_embeddings": (vectors, words),
+        "freeze_embeddings": True,
+    },
     "pretrained, trained further": {"pretrained_embeddings": (vectors, words)},
 }
 for name, extra in runs.items():
     clf = LSTMClassifier(**settings, **extra).fit(X_train, y_train)
     print(f"{name}: SST-2 development accuracy {clf.score(X_dev, y_dev):.3f}")
-save_classification_figure(Path(__file__).parent / "output" / "pretrained.png", clf,
-                           y_dev, clf.predict(X_dev))
+save_classification_figure(
+    Path(__file__).parent / "output" / "pretrained.png", clf, y_dev, clf.predict(X_dev)
+)

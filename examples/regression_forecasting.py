@@ -32,30 +32,46 @@ args = parser.parse_args()
 # %%
 X_train, y_train = load_ts(args.data / "tser_covid3month" / "Covid3Month_TRAIN.ts")
 X_test, y_test = load_ts(args.data / "tser_covid3month" / "Covid3Month_TEST.ts")
-covid = LSTMRegressor(hidden_size=32, batch_size=16, lr=3e-3, max_epochs=60,
-                      dropout=0.2, random_state=0).fit(X_train, y_train)
+covid = LSTMRegressor(
+    hidden_size=32, batch_size=16, lr=3e-3, max_epochs=60, dropout=0.2, random_state=0
+).fit(X_train, y_train)
 prediction = covid.predict(X_test)
 baseline = np.full_like(y_test, y_train.mean())
-print(f"Covid3Month test RMSE: LSTM {root_mean_squared_error(y_test, prediction):.4f}, "
-      f"training mean {root_mean_squared_error(y_test, baseline):.4f}")
-save_regression_figure(args.out / "regression_covid3month.png", covid, y_test,
-                       prediction, "Covid3Month: death rate")
+print(
+    f"Covid3Month test RMSE: LSTM {root_mean_squared_error(y_test, prediction):.4f}, "
+    f"training mean {root_mean_squared_error(y_test, baseline):.4f}"
+)
+save_regression_figure(
+    args.out / "regression_covid3month.png",
+    covid,
+    y_test,
+    prediction,
+    "Covid3Month: death rate",
+)
 
 # %%
 series = load_airline(args.data / "forecast_airline" / "Airline.csv")
 window, test_months = 12, 24
 starts = np.arange(len(series) - window)
-windows = np.stack([series[s:s + window] for s in starts])
+windows = np.stack([series[s : s + window] for s in starts])
 last = windows[:, -1]
 X = windows / last[:, None]  # each window relative to its last month
 y = series[starts + window] / last
 train = starts + window < len(series) - test_months
-forecaster = LSTMRegressor(hidden_size=32, batch_size=8, lr=3e-3, max_epochs=200,
-                           random_state=0).fit(X[train], y[train])
+forecaster = LSTMRegressor(
+    hidden_size=32, batch_size=8, lr=3e-3, max_epochs=200, random_state=0
+).fit(X[train], y[train])
 forecast = forecaster.predict(X[~train]) * last[~train]
 actual = series[starts[~train] + window]
-print(f"airline, last {test_months} months, one step ahead: RMSE LSTM "
-      f"{root_mean_squared_error(actual, forecast):.1f} passengers (thousands), "
-      f"last value {root_mean_squared_error(actual, last[~train]):.1f}")
-save_regression_figure(args.out / "forecast_airline.png", forecaster, actual, forecast,
-                       "Airline: next month's passengers")
+print(
+    f"airline, last {test_months} months, one step ahead: RMSE LSTM "
+    f"{root_mean_squared_error(actual, forecast):.1f} passengers (thousands), "
+    f"last value {root_mean_squared_error(actual, last[~train]):.1f}"
+)
+save_regression_figure(
+    args.out / "forecast_airline.png",
+    forecaster,
+    actual,
+    forecast,
+    "Airline: next month's passengers",
+)

@@ -30,7 +30,10 @@ if args.data is None:
     shipped = Path(__file__).parent / "data" / "sst2"
     train_file, dev_file = shipped / "train.txt", shipped / "dev.txt"
 else:
-    train_file, dev_file = args.data / "stsa.binary.train", args.data / "stsa.binary.dev"
+    train_file, dev_file = (
+        args.data / "stsa.binary.train",
+        args.data / "stsa.binary.dev",
+    )
 X_train, y_train = load_sst(train_file)
 X_dev, y_dev = load_sst(dev_file)
 
@@ -43,23 +46,28 @@ def clean(texts):
 # %%
 pipeline = make_pipeline(
     FunctionTransformer(clean),
-    LSTMClassifier(embedding_dim=100, bidirectional=True, dropout=0.5, max_epochs=6,
-                   random_state=0),
+    LSTMClassifier(
+        embedding_dim=100, bidirectional=True, dropout=0.5, max_epochs=6, random_state=0
+    ),
 )
 search = GridSearchCV(
     pipeline,
-    {"lstmclassifier__hidden_size": [64, 128],
-     "lstmclassifier__pooling": ["max", "last"]},
+    {
+        "lstmclassifier__hidden_size": [64, 128],
+        "lstmclassifier__pooling": ["max", "last"],
+    },
     cv=3,
 )
 search.fit(X_train, y_train)
-for params, score in zip(search.cv_results_["params"],
-                         search.cv_results_["mean_test_score"], strict=True):
+for params, score in zip(
+    search.cv_results_["params"], search.cv_results_["mean_test_score"], strict=True
+):
     print(f"{params}: cross-validated accuracy {score:.3f}")
 
 # %%
 best = search.best_estimator_
 print(f"best: {search.best_params_}")
 print(f"SST-2 development accuracy: {best.score(X_dev, y_dev):.3f}")
-save_classification_figure(args.out / "sentiment_sst2.png", best[-1], y_dev,
-                           best.predict(X_dev))
+save_classification_figure(
+    args.out / "sentiment_sst2.png", best[-1], y_dev, best.predict(X_dev)
+)

@@ -38,13 +38,22 @@ for name, folder in SETS.items():
     X_train, y_train = load_ts(args.data / folder / f"{name}_TRAIN.ts")
     X_test, y_test = load_ts(args.data / folder / f"{name}_TEST.ts")
     start = time.perf_counter()
-    clf = LSTMClassifier(hidden_size=64, bidirectional=True, pooling="mean",
-                         batch_size=8, lr=3e-3, max_epochs=args.epochs,
-                         random_state=0).fit(X_train, y_train)
+    clf = LSTMClassifier(
+        hidden_size=64,
+        bidirectional=True,
+        pooling="mean",
+        batch_size=8,
+        lr=3e-3,
+        max_epochs=args.epochs,
+        random_state=0,
+    ).fit(X_train, y_train)
     lengths = sorted({len(x) for x in X_train})
-    print(f"{name}: {len(X_train)} train / {len(X_test)} test series, "
-          f"{X_train[0].shape[1]} channel(s), lengths {lengths[0]}..{lengths[-1]}: "
-          f"test accuracy {clf.score(X_test, y_test):.3f} "
-          f"({time.perf_counter() - start:.0f} s)")
-    save_classification_figure(args.out / f"time_series_{name}.png", clf, y_test,
-                               clf.predict(X_test))
+    print(
+        f"{name}: {len(X_train)} train / {len(X_test)} test series, "
+        f"{X_train[0].shape[1]} channel(s), lengths {lengths[0]}..{lengths[-1]}: "
+        f"test accuracy {clf.score(X_test, y_test):.3f} "
+        f"({time.perf_counter() - start:.0f} s)"
+    )
+    save_classification_figure(
+        args.out / f"time_series_{name}.png", clf, y_test, clf.predict(X_test)
+    )

@@ -156,6 +156,14 @@ def _seeded(seed, device):
 _CUDA_OUT_OF_MEMORY = torch.cuda.OutOfMemoryError
 
 
+def _stopped_early(net):
+    """Whether skorch's EarlyStopping ended training (it raises KeyboardInterrupt)."""
+    return any(
+        isinstance(callback, EarlyStopping) and callback.misses_ >= callback.patience
+        for _, callback in net.callbacks_
+    )
+
+
 def _out_of_memory(batch_size, during):
     return MemoryError(
         f"The GPU ran out of memory during {during} with batch_size={batch_size}. "
@@ -475,6 +483,13 @@ or dict
             train, valid = self._split(dataset, targets, seed)
             # callbacks and split are set for each run: a warm start picks up
             # changed hyperparameters, and an unpickled net has neither
+            # training settings apply to a warm start too
+            self.net_.set_params(
+                lr=self.lr,
+                max_epochs=self.max_epochs,
+                batch_size=self.batch_size,
+                verbose=self.verbose,
+            )
             self.net_.callbacks = self._callbacks()
             self.net_.train_split = None if valid is None else predefined_split(valid)
             self.net_.initialize_callbacks()
@@ -485,7 +500,7 @@ or dict
             finally:
                 self.history_ = self.net_.history
                 self.n_iter_ = len(self.history_)
-        if self.net_.interrupted_:
+        if self.net_.interrupted_ and not _stopped_early(self.net_):
             if self.history_ and "train_loss" not in self.history_[-1]:
                 del self.history_[-1]  # the epoch that was cut short
             self.n_iter_ = len(self.history_)
@@ -615,12 +630,15 @@ or dict
     # -- predicting ------------------------------------------------------------
 
     def _forward(self, X):
-        """Raw module outputs for X, in X's order (on CPU)."""
+        """Raw module outputs for X in X's order (on CPU), and X's sequence lengths.
+
+        Per-step outputs are one ``(n_steps, C)`` tensor, sequence after sequence.
+        """
         check_is_fitted(self, "net_")
         X = self._check_table(X, reset=False)
         data = self.input_encoder_.transform(X)
         self.net_.move_to(_resolve_device(self.device, strict=False))
         try:
-            return self.net_.forward(data)
+            return self.net_.forward(data), data.lengths.numpy()
         except _CUDA_OUT_OF_MEMORY as error:
             raise _out_of_memory(self.batch_size, "prediction") from error

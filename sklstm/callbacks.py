@@ -29,7 +29,7 @@ class FiniteLoss(Callback):
         )
 
     def on_batch_end(self, net, batch=None, training=None, loss=None, **kwargs):
-        value = float(loss)
+        value = loss.item()
         if math.isfinite(value):
             return
         net.module_.load_state_dict(self.good_weights_)

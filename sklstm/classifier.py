@@ -78,9 +78,10 @@ class LSTMClassifier(ClassifierMixin, SequenceEstimator):
 
     def predict_proba(self, X):
         """Class probabilities, shape (n_sequences, n_classes); rows sum to 1."""
-        return torch.softmax(self._forward(X).double(), dim=1).numpy()
+        logits, _ = self._forward(X)
+        return torch.softmax(logits.double(), dim=1).numpy()
 
     def predict(self, X):
         """The most probable class of each sequence, from ``classes_``."""
-        logits = self._forward(X)
+        logits, _ = self._forward(X)
         return self.target_encoder_.inverse_transform(logits.argmax(dim=1).numpy())

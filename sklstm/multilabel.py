@@ -86,7 +86,8 @@ class LSTMMultiLabel(ClassifierMixin, SequenceEstimator):
 
     def predict_proba(self, X):
         """Probability of each label, shape (n_sequences, n_labels); independent."""
-        return torch.sigmoid(self._forward(X).double()).numpy()
+        logits, _ = self._forward(X)
+        return torch.sigmoid(logits.double()).numpy()
 
     def predict(self, X):
         """Labels whose probability reaches ``threshold``, in the form of y in fit."""

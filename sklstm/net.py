@@ -88,8 +88,9 @@ class SequenceNet(NeuralNet):
     def forward(self, X, training=False, device="cpu"):
         """Module outputs for dataset ``X``, in its order.
 
-        Returns an ``(n, ...)`` tensor for per-sequence outputs, or a list of
-        ``(T_i, ...)`` tensors for per-step outputs.
+        Returns an ``(n, ...)`` tensor for per-sequence outputs, or an
+        ``(n_steps, ...)`` tensor of every real step, sequence after sequence, for
+        per-step outputs.
         """
         iterator = self.get_iterator(self.get_dataset(X), training=False)
         outputs = [

@@ -64,5 +64,5 @@ class LSTMRegressor(RegressorMixin, SequenceEstimator):
 
     def predict(self, X):
         """Predicted targets, shape (n_sequences,) or (n_sequences, n_targets)."""
-        outputs = self._forward(X)
+        outputs, _ = self._forward(X)
         return self.target_encoder_.inverse_transform(outputs.numpy())

@@ -76,16 +76,16 @@ class LSTMTagger(SequenceEstimator):
 
     def predict_proba(self, X):
         """Per-step label probabilities: one ``(T_i, n_labels)`` array per sequence."""
-        steps = self._forward(X)
-        proba = torch.softmax(torch.cat(steps).double(), dim=-1).numpy()
-        return np.split(proba, np.cumsum([len(s) for s in steps])[:-1])
+        steps, lengths = self._forward(X)
+        proba = torch.softmax(steps.double(), dim=-1).numpy()
+        return np.split(proba, np.cumsum(lengths)[:-1])
 
     def predict(self, X):
         """One 1-D array of labels per sequence, as long as the sequence."""
-        steps = self._forward(X)
-        lengths = [len(s) for s in steps]
-        best = torch.cat(steps).argmax(dim=-1).numpy()
-        return self.target_encoder_.inverse_transform(best, lengths)
+        steps, lengths = self._forward(X)
+        return self.target_encoder_.inverse_transform(
+            steps.argmax(dim=-1).numpy(), lengths
+        )
 
     def score(self, X, y):
         """Token-level accuracy: the share of all steps labelled correctly."""

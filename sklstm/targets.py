@@ -5,7 +5,7 @@ from scipy import sparse
 from sklearn.preprocessing import MultiLabelBinarizer
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
-from sklearn.utils.validation import column_or_1d
+from sklearn.utils.validation import check_array, column_or_1d
 
 __all__ = [
     "ClassEncoder",
@@ -111,11 +111,8 @@ class TargetScaler:
                 f"y has shape {y.shape}; expected (n_samples,) or "
                 "(n_samples, n_targets)."
             )
-        if not np.isfinite(y).all():
-            raise ValueError(
-                "y contains NaN or infinity; regression targets must be finite."
-            )
-        return y
+        # scikit-learn's own check and message ("Input y contains NaN.")
+        return check_array(y, ensure_2d=False, input_name="y")
 
     @property
     def n_targets(self):

@@ -31,56 +31,169 @@ def regressor():
 # (estimator, X, y, error type, message) for fit
 FIT_ERRORS = {
     "empty X": (LSTMClassifier, [], [], ValueError, "X is empty"),
-    "empty table": (LSTMRegressor, np.empty((0, 3)), [], ValueError,
-                    r"Found array with 0 sample\(s\)"),
-    "empty sequence": (LSTMClassifier, [["a"], []], ["x", "y"], ValueError,
-                       r"X\[1\] is an empty sequence"),
-    "blank string": (LSTMClassifier, ["good", " "], ["x", "y"], ValueError,
-                     r"X\[1\] \(' '\) has no tokens after tokenization"),
-    "length mismatch": (LSTMClassifier, WORDS, LABELS[:-1], ValueError,
-                        "X has 20 sequences but y has 19 targets"),
-    "tagger y length": (LSTMTagger, [["a", "b"]], [["A"]], ValueError,
-                        r"y\[0\] has 1 labels but X\[0\] has 2 steps"),
-    "NaN in a sequence": (LSTMRegressor, [[0.5, 1.0], [np.nan]], [1.0, 2.0],
-                          ValueError, r"X\[1\] contains NaN or infinity"),
-    "inf in a table": (LSTMRegressor, np.array([[0.5, np.inf], [1.0, 2.0]]),
-                       [1.0, 2.0], ValueError, "Input X contains infinity"),
-    "NaN target": (LSTMRegressor, [[0.5], [1.0, 2.0]], [1.0, np.nan], ValueError,
-                   "Input y contains NaN"),
-    "inf target": (LSTMRegressor, [[0.5], [1.0, 2.0]], [1.0, np.inf], ValueError,
-                   "Input y contains infinity"),
-    "mixed token types": (LSTMClassifier, [["a", "b"], [1, 2]], ["x", "y"],
-                          ValueError, "mixes string tokens and integer tokens"),
-    "mixed in one sequence": (LSTMClassifier, [["a", 1]], ["x"], ValueError,
-                              r"X\[0\] is not a valid sequence: it mixes int, str"),
-    "None token": (LSTMClassifier, [["a", None]], ["x"], ValueError,
-                   "contains None; tokens must be strings or integers"),
-    "one class": (LSTMClassifier, WORDS, ["x"] * 20, ValueError,
-                  r"y has only one class \(\['x'\]\)"),
-    "regression target to classifier": (LSTMClassifier, WORDS, np.linspace(0, 1, 20),
-                                        ValueError, "Unknown label type: continuous"),
-    "sparse X": (LSTMRegressor, sparse.csr_matrix(np.ones((4, 3))), np.ones(4),
-                 TypeError, "Sparse data was passed for X, but dense data is required"),
-    "different feature counts": (LSTMRegressor, [np.ones((2, 3)), np.ones((2, 4))],
-                                 [1.0, 2.0], ValueError, "different feature counts"),
-    "nested too deep": (LSTMRegressor, [np.ones((2, 2, 2))], [1.0], ValueError,
-                        "nesting is too deep"),
-    "1-D array": (LSTMRegressor, np.ones(5), np.ones(5), ValueError,
-                  "Reshape your data"),
+    "empty table": (
+        LSTMRegressor,
+        np.empty((0, 3)),
+        [],
+        ValueError,
+        r"Found array with 0 sample\(s\)",
+    ),
+    "empty sequence": (
+        LSTMClassifier,
+        [["a"], []],
+        ["x", "y"],
+        ValueError,
+        r"X\[1\] is an empty sequence",
+    ),
+    "blank string": (
+        LSTMClassifier,
+        ["good", " "],
+        ["x", "y"],
+        ValueError,
+        r"X\[1\] \(' '\) has no tokens after tokenization",
+    ),
+    "length mismatch": (
+        LSTMClassifier,
+        WORDS,
+        LABELS[:-1],
+        ValueError,
+        "X has 20 sequences but y has 19 targets",
+    ),
+    "tagger y length": (
+        LSTMTagger,
+        [["a", "b"]],
+        [["A"]],
+        ValueError,
+        r"y\[0\] has 1 labels but X\[0\] has 2 steps",
+    ),
+    "NaN in a sequence": (
+        LSTMRegressor,
+        [[0.5, 1.0], [np.nan]],
+        [1.0, 2.0],
+        ValueError,
+        r"X\[1\] contains NaN or infinity",
+    ),
+    "inf in a table": (
+        LSTMRegressor,
+        np.array([[0.5, np.inf], [1.0, 2.0]]),
+        [1.0, 2.0],
+        ValueError,
+        "Input X contains infinity",
+    ),
+    "NaN target": (
+        LSTMRegressor,
+        [[0.5], [1.0, 2.0]],
+        [1.0, np.nan],
+        ValueError,
+        "Input y contains NaN",
+    ),
+    "inf target": (
+        LSTMRegressor,
+        [[0.5], [1.0, 2.0]],
+        [1.0, np.inf],
+        ValueError,
+        "Input y contains infinity",
+    ),
+    "mixed token types": (
+        LSTMClassifier,
+        [["a", "b"], [1, 2]],
+        ["x", "y"],
+        ValueError,
+        "mixes string tokens and integer tokens",
+    ),
+    "mixed in one sequence": (
+        LSTMClassifier,
+        [["a", 1]],
+        ["x"],
+        ValueError,
+        r"X\[0\] is not a valid sequence: it mixes int, str",
+    ),
+    "None token": (
+        LSTMClassifier,
+        [["a", None]],
+        ["x"],
+        ValueError,
+        "contains None; tokens must be strings or integers",
+    ),
+    "one class": (
+        LSTMClassifier,
+        WORDS,
+        ["x"] * 20,
+        ValueError,
+        r"y has only one class \(\['x'\]\)",
+    ),
+    "regression target to classifier": (
+        LSTMClassifier,
+        WORDS,
+        np.linspace(0, 1, 20),
+        ValueError,
+        "Unknown label type: continuous",
+    ),
+    "sparse X": (
+        LSTMRegressor,
+        sparse.csr_matrix(np.ones((4, 3))),
+        np.ones(4),
+        TypeError,
+        "Sparse data was passed for X, but dense data is required",
+    ),
+    "different feature counts": (
+        LSTMRegressor,
+        [np.ones((2, 3)), np.ones((2, 4))],
+        [1.0, 2.0],
+        ValueError,
+        "different feature counts",
+    ),
+    "nested too deep": (
+        LSTMRegressor,
+        [np.ones((2, 2, 2))],
+        [1.0],
+        ValueError,
+        "nesting is too deep",
+    ),
+    "1-D array": (
+        LSTMRegressor,
+        np.ones(5),
+        np.ones(5),
+        ValueError,
+        "Reshape your data",
+    ),
     "None": (LSTMClassifier, None, [1], TypeError, "X is None"),
-    "y None": (LSTMClassifier, WORDS, None, ValueError,
-               "requires y to be passed, but the target y is None"),
+    "y None": (
+        LSTMClassifier,
+        WORDS,
+        None,
+        ValueError,
+        "requires y to be passed, but the target y is None",
+    ),
     "string X": (LSTMClassifier, "one text", ["x"], TypeError, "single string"),
-    "bad dict": (LSTMClassifier, {"text": ["a b"]}, ["x"], ValueError,
-                 "exactly the keys 'features' and 'tokens'"),
-    "dict lengths": (LSTMClassifier, {"tokens": [["a", "b"]],
-                                      "features": [np.ones((3, 1))]}, ["x"],
-                     ValueError, r"has 2 tokens but X\['features'\]\[0\] has 3 steps"),
-    "complex numbers": (LSTMRegressor, np.ones((3, 2), dtype=complex), np.ones(3),
-                        ValueError, "Complex data not supported"),
+    "bad dict": (
+        LSTMClassifier,
+        {"text": ["a b"]},
+        ["x"],
+        ValueError,
+        "exactly the keys 'features' and 'tokens'",
+    ),
+    "dict lengths": (
+        LSTMClassifier,
+        {"tokens": [["a", "b"]], "features": [np.ones((3, 1))]},
+        ["x"],
+        ValueError,
+        r"has 2 tokens but X\['features'\]\[0\] has 3 steps",
+    ),
+    "complex numbers": (
+        LSTMRegressor,
+        np.ones((3, 2), dtype=complex),
+        np.ones(3),
+        ValueError,
+        "Complex data not supported",
+    ),
     "multilabel of one class per sample": (
-        LSTMMultiLabel, WORDS, LABELS, ValueError,
-        "one class per sample is a job for LSTMClassifier"),
+        LSTMMultiLabel,
+        WORDS,
+        LABELS,
+        ValueError,
+        "one class per sample is a job for LSTMClassifier",
+    ),
 }
 
 
@@ -95,8 +208,10 @@ def test_fit_rejects(case):
 class TestPredictTime:
     def test_feature_count_differs(self, regressor):
         """A different feature count at predict says both counts."""
-        with pytest.raises(ValueError, match="X has 3 features per step, but the "
-                                             "estimator is expecting 2"):
+        with pytest.raises(
+            ValueError,
+            match="X has 3 features per step, but the estimator is expecting 2",
+        ):
             regressor.predict([np.ones((2, 3))])
 
     def test_other_kind_than_fit(self, classifier):
@@ -118,8 +233,9 @@ class TestPredictTime:
         import resource
 
         before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        prediction = regressor.predict([np.random.RandomState(0).normal(
-            size=(100_000, 2))])
+        prediction = regressor.predict(
+            [np.random.RandomState(0).normal(size=(100_000, 2))]
+        )
         grown_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
         assert prediction.shape == (1,) and np.isfinite(prediction).all()
         assert grown_mb < 200
@@ -136,8 +252,8 @@ class TestPredictTime:
 class TestAccepted:
     def test_single_sequence(self):
         """A single sequence trains a regressor and predicts."""
-        reg = LSTMRegressor(**QUICK).fit([[0.1, 0.2, 0.3]], [1.0])
-        assert reg.predict([[0.5]]).shape == (1,)
+        reg = LSTMRegressor(**QUICK).fit([np.array([[0.1], [0.2], [0.3]])], [1.0])
+        assert reg.predict([np.array([[0.5]])]).shape == (1,)
 
     def test_empty_string_tokens(self):
         """Empty-string tokens are ordinary tokens (only None is refused)."""

@@ -39,5 +39,5 @@ def test_target_errors(sum_data):
     X, y = sum_data
     with pytest.raises(ValueError, match="y must hold numbers"):
         LSTMRegressor(**FAST).fit(X[:2], ["a", "b"])
-    with pytest.raises(ValueError, match="y contains NaN or infinity"):
+    with pytest.raises(ValueError, match="Input y contains NaN"):
         LSTMRegressor(**FAST).fit(X[:2], [1.0, np.nan])

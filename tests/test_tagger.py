@@ -64,9 +64,7 @@ def test_padding_does_not_enter_the_loss(fitted, tagged):
     data = fitted.input_encoder_.transform(X)
     logits = fitted.net_.forward(data)
     targets = fitted.target_encoder_.transform(y, data.lengths.numpy())
-    expected = torch.nn.functional.cross_entropy(
-        torch.cat(logits), torch.as_tensor(targets)
-    )
+    expected = torch.nn.functional.cross_entropy(logits, torch.as_tensor(targets))
     dataset = data.with_targets(targets, per_step=True)
     batch_X, batch_y = dataset.batch(torch.arange(40))
     fitted.net_.module_.eval()

@@ -2,6 +2,8 @@
 
 import torch
 
+from sklstm.data.dataset import concatenated_ranges
+
 __all__ = ["BucketIterator"]
 
 #: a batch pads to at most this many times its share of the mean length in steps
@@ -78,19 +80,26 @@ class BucketIterator:
     def restore_order(self, outputs):
         """Per-batch outputs, in iteration order, back in the dataset's order.
 
-        Per-sequence outputs ``(B, C)`` come back as one ``(n, C)`` tensor; per-step
-        outputs ``(B, T, C)`` as a list with one ``(T_i, C)`` tensor per sequence.
+        Per-sequence outputs ``(B, C)`` come back as one ``(n, C)`` tensor. Per-step
+        outputs ``(B, T, C)`` come back as one ``(n_steps, C)`` tensor of the real
+        steps, sequence after sequence (split it with ``dataset.lengths``).
         Only meaningful without shuffling.
         """
         order = self._order()
-        if outputs and outputs[0].dim() == 3:
-            lengths = self.dataset.lengths[order].tolist()
-            padded = (seq for batch in outputs for seq in batch)
-            result = [None] * len(order)
-            for i, seq, n in zip(order.tolist(), padded, lengths, strict=True):
-                result[i] = seq[:n]
+        if not (outputs and outputs[0].dim() == 3):
+            stacked = torch.cat(outputs)
+            result = torch.empty_like(stacked)
+            result[order] = stacked
             return result
-        stacked = torch.cat(outputs)
-        result = torch.empty_like(stacked)
-        result[order] = stacked
-        return result
+        lengths = self.dataset.lengths[order]
+        batch_lengths = lengths.split([len(batch) for batch in outputs])
+        steps = torch.cat(
+            [
+                batch[torch.arange(batch.size(1)) < n[:, None]]  # real steps only
+                for batch, n in zip(outputs, batch_lengths, strict=True)
+            ]
+        )
+        position = torch.empty_like(order)
+        position[order] = torch.arange(len(order))
+        starts = torch.cumsum(lengths, 0) - lengths  # in iteration order
+        return steps[concatenated_ranges(starts[position], self.dataset.lengths)]

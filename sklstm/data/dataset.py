@@ -4,7 +4,7 @@ import numpy as np
 import torch
 from torch.utils.data import Dataset
 
-__all__ = ["IGNORE_INDEX", "SequenceDataset"]
+__all__ = ["IGNORE_INDEX", "SequenceDataset", "concatenated_ranges"]
 
 #: label of padding steps in per-step targets; the loss ignores it
 IGNORE_INDEX = -100
@@ -17,6 +17,16 @@ def _flat_with_pad_row(values, fill):
         values = values.float()
     pad = torch.full((1, *values.shape[1:]), fill, dtype=values.dtype)
     return torch.cat([values, pad])
+
+
+def concatenated_ranges(starts, lengths):
+    """``[starts[0], ..., starts[0] + lengths[0] - 1, starts[1], ...]`` as one tensor.
+
+    The flat positions of sequences' steps, in the order the sequences are given.
+    """
+    offsets = torch.cumsum(lengths, 0) - lengths
+    total = int(lengths.sum())
+    return torch.repeat_interleave(starts - offsets, lengths) + torch.arange(total)
 
 
 class SequenceDataset(Dataset):
@@ -113,12 +123,7 @@ class SequenceDataset(Dataset):
         """A dataset of the sequences at ``indices`` (e.g. a validation split)."""
         indices = torch.as_tensor(np.asarray(indices), dtype=torch.long)
         lengths = self.lengths[indices]
-        # each selected sequence's steps, in order: start + 0 .. length - 1
-        index = (
-            torch.repeat_interleave(self.starts[indices], lengths)
-            + torch.arange(int(lengths.sum()))
-            - torch.repeat_interleave(torch.cumsum(lengths, 0) - lengths, lengths)
-        )
+        index = concatenated_ranges(self.starts[indices], lengths)
         y = None
         if self.y is not None:
             y = self.y[index] if self.per_step else self.y[indices]
