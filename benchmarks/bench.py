@@ -19,8 +19,10 @@ start of the run (resident memory on CPU, allocated memory on CUDA). skorch, an 
 of magnitude slower, runs ``--skorch-epochs`` epochs ``--skorch-repeats`` times.
 Everything runs once on small data first, so that one-time allocations count for none.
 
-Run ``python benchmarks/bench.py`` (about 10 minutes on 2 CPU cores); ``--help`` lists
-the size options, e.g. ``--n-sequences 200000 --hidden-size 512 --device cuda``.
+Run ``python benchmarks/bench.py`` (about 15 minutes on 2 CPU cores); ``--help`` lists
+the size options, e.g. ``--n-sequences 200000 --hidden-size 512 --device cuda``, and
+``--long-sequence``, which makes one sequence 100 times longer than the rest to show
+how memory grows.
 """
 
 import argparse
@@ -46,6 +48,8 @@ def make_workload(name, args, rng):
         lengths = np.full(n, args.mean_length)
     else:  # log-normal: mean ~34, long tail (max ~265 at n=4000)
         lengths = np.clip(rng.lognormal(3.3, 0.6, size=n).astype(int), 1, None)
+    if args.long_sequence:  # one sequence 100 times longer than the longest
+        lengths[0] = 100 * lengths.max()
     settings = {
         "bidirectional": name == "c",
         "num_layers": 2 if name == "c" else 1,
@@ -316,6 +320,8 @@ def main():
         help="skorch's epochs are slow and steady: fewer suffice",
     )
     parser.add_argument("--skorch-repeats", type=int, default=1)
+    parser.add_argument("--long-sequence", action="store_true",
+                        help="make one sequence 100x longer than the longest")
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args()
