@@ -320,8 +320,11 @@ def main():
         help="skorch's epochs are slow and steady: fewer suffice",
     )
     parser.add_argument("--skorch-repeats", type=int, default=1)
-    parser.add_argument("--long-sequence", action="store_true",
-                        help="make one sequence 100x longer than the longest")
+    parser.add_argument(
+        "--long-sequence",
+        action="store_true",
+        help="make one sequence 100x longer than the longest",
+    )
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args()

@@ -5,6 +5,12 @@ and PickupGestureWiimoteZ (univariate, lengths 29 to 361, given as a list of arr
 of different lengths). The same settings serve every set; accuracy is on each set's
 standard test split.
 
+Each series is first cut into windows of ``w`` consecutive values that become one
+step's features, ``w`` chosen so that a typical series has about 15 steps. An LSTM
+learns far better from 15 informative steps than from 150 nearly equal ones: on
+GunPoint, test accuracy goes from 0.49 (step by step, the network never leaves the
+majority class) to 0.95 with windows of 10.
+
 Run: ``python examples/time_series_ucr.py [--data DIR]`` (about 3 minutes on 2 CPU
 cores); DIR holds the sets' folders as in ``shared/data``.
 """
@@ -14,6 +20,7 @@ import argparse
 import time
 from pathlib import Path
 
+import numpy as np
 from datasets import SHARED_DATA, load_ts
 from plots import save_classification_figure
 
@@ -32,27 +39,33 @@ SETS = {
     "PickupGestureWiimoteZ": "ucr_pickup_gesture_wiimote_z",
 }
 
+
+def windows(series, width):
+    """Each (T, C) series as T // width steps of width * C values (the rest dropped)."""
+    return [s[: len(s) // width * width].reshape(len(s) // width, -1) for s in series]
+
+
 # %%
 # Small training sets (36 to 67 series): small batches give enough updates per epoch.
 for name, folder in SETS.items():
     X_train, y_train = load_ts(args.data / folder / f"{name}_TRAIN.ts")
     X_test, y_test = load_ts(args.data / folder / f"{name}_TEST.ts")
+    width = max(1, round(np.median([len(s) for s in X_train]) / 15))
+    lengths = sorted({len(s) for s in X_train})
+    X_train, X_test = windows(X_train, width), windows(X_test, width)
     start = time.perf_counter()
     clf = LSTMClassifier(
         hidden_size=64,
         bidirectional=True,
-        pooling="mean",
         batch_size=8,
         lr=3e-3,
         max_epochs=args.epochs,
         random_state=0,
     ).fit(X_train, y_train)
-    lengths = sorted({len(x) for x in X_train})
     print(
-        f"{name}: {len(X_train)} train / {len(X_test)} test series, "
-        f"{X_train[0].shape[1]} channel(s), lengths {lengths[0]}..{lengths[-1]}: "
-        f"test accuracy {clf.score(X_test, y_test):.3f} "
-        f"({time.perf_counter() - start:.0f} s)"
+        f"{name}: {len(X_train)} train / {len(X_test)} test series, lengths "
+        f"{lengths[0]}..{lengths[-1]}, windows of {width}: test accuracy "
+        f"{clf.score(X_test, y_test):.3f} ({time.perf_counter() - start:.0f} s)"
     )
     save_classification_figure(
         args.out / f"time_series_{name}.png", clf, y_test, clf.predict(X_test)

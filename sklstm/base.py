@@ -172,6 +172,15 @@ def _out_of_memory(batch_size, during):
     )
 
 
+def float_tensors(**arrays):
+    """The given arrays as float32 tensors, leaving out those that are None."""
+    return {
+        name: torch.as_tensor(array, dtype=torch.float32)
+        for name, array in arrays.items()
+        if array is not None
+    }
+
+
 def _check_sample_weight(sample_weight, n_sequences):
     """Sample weights as a float array of shape (n_sequences,), or None."""
     if sample_weight is None:
@@ -225,7 +234,7 @@ class SequenceEstimator(BaseEstimator):
     It owns the hyperparameters every estimator shares, reads X, builds the
     :class:`~sklstm.nn.SequenceModel` and its :class:`~sklstm.net.SequenceNet`, and
     trains it. A subclass brings what is its own: the target encoding, the loss and
-    the decoding of outputs (the ``_encode_targets``, ``_criterion`` and public
+    the decoding of outputs (the ``_target_encoder``, ``_criterion`` and public
     prediction methods), plus any extra hyperparameters, declared as
     ``def __init__(self, *, extra=..., **params)``.
     """
@@ -351,19 +360,25 @@ class SequenceEstimator(BaseEstimator):
 
     # -- the parts a subclass provides ------------------------------------------
 
-    def _encode_targets(self, y, lengths, *, reset):
-        """Targets for the loss; ``reset`` learns their encoding (classes, scale).
-
-        ``lengths`` are the input sequences' lengths, for per-step targets.
-        """
-        raise NotImplementedError
+    #: the class that encodes y for the loss and decodes outputs (one per estimator)
+    _target_encoder = None
 
     def _criterion(self, y):
         """``(loss class, its keyword arguments)`` for encoded targets ``y``."""
         raise NotImplementedError
 
-    def _output_size(self):
-        raise NotImplementedError
+    def _encode_targets(self, y, lengths, *, reset):
+        """Targets for the loss; ``reset`` learns their encoding (classes, scale).
+
+        ``lengths`` are the input sequences' lengths, for per-step targets.
+        """
+        if not reset:
+            return self.target_encoder_.transform(y, lengths)
+        self.target_encoder_ = self._target_encoder()
+        encoded = self.target_encoder_.fit_transform(y, lengths)
+        if hasattr(self.target_encoder_, "classes_"):
+            self.classes_ = self.target_encoder_.classes_
+        return encoded
 
     def _stratify(self, y):
         """Labels to stratify the validation split by, or None."""
@@ -579,7 +594,7 @@ or dict
         net = SequenceNet(
             SequenceModel,
             criterion,
-            module__output_size=self._output_size(),
+            module__output_size=self.target_encoder_.n_outputs,
             module__vocab_size=len(encoder.vocabulary_) if encoder.vocabulary_ else 0,
             module__embedding_dim=embedding_dim or 64,
             module__n_features=encoder.n_features_,

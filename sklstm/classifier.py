@@ -4,7 +4,7 @@ import torch
 from sklearn.base import ClassifierMixin
 from torch import nn
 
-from sklstm.base import SequenceEstimator
+from sklstm.base import SequenceEstimator, float_tensors
 from sklstm.targets import ClassEncoder
 
 __all__ = ["LSTMClassifier"]
@@ -54,24 +54,11 @@ class LSTMClassifier(ClassifierMixin, SequenceEstimator):
         self.pooling = pooling
         self.class_weight = class_weight
 
-    def _encode_targets(self, y, lengths, *, reset):
-        if reset:
-            self.target_encoder_ = ClassEncoder()
-            indices = self.target_encoder_.fit_transform(y)
-            self.classes_ = self.target_encoder_.classes_
-            return indices
-        return self.target_encoder_.transform(y)
-
-    def _output_size(self):
-        return len(self.classes_)
+    _target_encoder = ClassEncoder
 
     def _criterion(self, y):
         weight = self.target_encoder_.class_weight(self.class_weight, y)
-        return nn.CrossEntropyLoss, (
-            {}
-            if weight is None
-            else {"weight": torch.as_tensor(weight, dtype=torch.float32)}
-        )
+        return nn.CrossEntropyLoss, float_tensors(weight=weight)
 
     def _stratify(self, y):
         return y

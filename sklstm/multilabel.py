@@ -5,7 +5,7 @@ import torch
 from sklearn.base import ClassifierMixin
 from torch import nn
 
-from sklstm.base import SequenceEstimator
+from sklstm.base import SequenceEstimator, float_tensors
 from sklstm.targets import LabelSetEncoder
 
 __all__ = ["LSTMMultiLabel"]
@@ -26,8 +26,9 @@ class LSTMMultiLabel(ClassifierMixin, SequenceEstimator):
         Weight of each label's positive examples in the loss. "balanced" uses
         negatives / positives per label (``pos_weight``), which helps rare labels;
         a dict maps labels to weights.
-    threshold : float, default=0.5
-        A label is predicted when its probability is at least this.
+    threshold : float or array-like of shape (n_labels,), default=0.5
+        A label is predicted when its probability is at least this; an array gives
+        each label its own threshold (rare labels often need lower ones).
     {shared_parameters}
 
     Attributes
@@ -65,24 +66,11 @@ class LSTMMultiLabel(ClassifierMixin, SequenceEstimator):
         tags.target_tags.single_output = False  # y is (n, n_labels) or label sets
         return tags
 
-    def _encode_targets(self, y, lengths, *, reset):
-        if reset:
-            self.target_encoder_ = LabelSetEncoder()
-            indicator = self.target_encoder_.fit_transform(y)
-            self.classes_ = self.target_encoder_.classes_
-            return indicator
-        return self.target_encoder_.transform(y)
-
-    def _output_size(self):
-        return len(self.classes_)
+    _target_encoder = LabelSetEncoder
 
     def _criterion(self, y):
         pos_weight = self.target_encoder_.pos_weight(self.class_weight, y)
-        return nn.BCEWithLogitsLoss, (
-            {}
-            if pos_weight is None
-            else {"pos_weight": torch.as_tensor(pos_weight, dtype=torch.float32)}
-        )
+        return nn.BCEWithLogitsLoss, float_tensors(pos_weight=pos_weight)
 
     def predict_proba(self, X):
         """Probability of each label, shape (n_sequences, n_labels); independent."""

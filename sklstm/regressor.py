@@ -50,14 +50,7 @@ class LSTMRegressor(RegressorMixin, SequenceEstimator):
         tags.target_tags.multi_output = True  # y may be (n, n_targets)
         return tags
 
-    def _encode_targets(self, y, lengths, *, reset):
-        if reset:
-            self.target_encoder_ = TargetScaler()
-            return self.target_encoder_.fit_transform(y)
-        return self.target_encoder_.transform(y)
-
-    def _output_size(self):
-        return self.target_encoder_.n_targets
+    _target_encoder = TargetScaler
 
     def _criterion(self, y):
         return nn.MSELoss, {}

@@ -3,7 +3,7 @@
 import numpy as np
 import torch
 
-from sklstm.base import SequenceEstimator
+from sklstm.base import SequenceEstimator, float_tensors
 from sklstm.nn.losses import StepCrossEntropyLoss
 from sklstm.targets import TagEncoder, flatten_tags
 
@@ -55,24 +55,11 @@ class LSTMTagger(SequenceEstimator):
         tags.input_tags.two_d_array = False
         return tags
 
-    def _encode_targets(self, y, lengths, *, reset):
-        if reset:
-            self.target_encoder_ = TagEncoder()
-            indices = self.target_encoder_.fit_transform(y, lengths)
-            self.classes_ = self.target_encoder_.classes_
-            return indices
-        return self.target_encoder_.transform(y, lengths)
-
-    def _output_size(self):
-        return len(self.classes_)
+    _target_encoder = TagEncoder
 
     def _criterion(self, y):
         weight = self.target_encoder_.labels.class_weight(self.class_weight, y)
-        return StepCrossEntropyLoss, (
-            {}
-            if weight is None
-            else {"weight": torch.as_tensor(weight, dtype=torch.float32)}
-        )
+        return StepCrossEntropyLoss, float_tensors(weight=weight)
 
     def predict_proba(self, X):
         """Per-step label probabilities: one ``(T_i, n_labels)`` array per sequence."""

@@ -28,7 +28,7 @@ class ClassEncoder:
     ['a', 'b']
     """
 
-    def fit_transform(self, y):
+    def fit_transform(self, y, lengths=None):
         y = column_or_1d(y, warn=True)
         check_classification_targets(y)
         self.classes_, indices = np.unique(y, return_inverse=True)
@@ -39,7 +39,11 @@ class ClassEncoder:
             )
         return indices.astype(np.int64)
 
-    def transform(self, y):
+    @property
+    def n_outputs(self):
+        return len(self.classes_)
+
+    def transform(self, y, lengths=None):
         """Indices of known labels; a label not seen in fit is an error."""
         y = column_or_1d(y, warn=True)
         unknown = np.setdiff1d(y, self.classes_)
@@ -79,7 +83,7 @@ class TargetScaler:
     [2.0]
     """
 
-    def fit_transform(self, y):
+    def fit_transform(self, y, lengths=None):
         y = self._check(y)
         self.ndim_ = y.ndim
         y = y.reshape(len(y), -1)
@@ -88,12 +92,12 @@ class TargetScaler:
         self.scale_ = np.where(std > 0, std, 1.0)
         return self.transform(y)
 
-    def transform(self, y):
+    def transform(self, y, lengths=None):
         y = self._check(y).reshape(len(y), -1)
-        if y.shape[1] != self.n_targets:
+        if y.shape[1] != self.n_outputs:
             raise ValueError(
                 f"y has {y.shape[1]} targets; the estimator was fitted "
-                f"on {self.n_targets}."
+                f"on {self.n_outputs}."
             )
         return ((y - self.mean_) / self.scale_).astype(np.float32)
 
@@ -115,7 +119,7 @@ class TargetScaler:
         return check_array(y, ensure_2d=False, input_name="y")
 
     @property
-    def n_targets(self):
+    def n_outputs(self):
         return len(self.mean_)
 
     def inverse_transform(self, outputs):
@@ -139,7 +143,7 @@ class LabelSetEncoder:
     [{'a'}]
     """
 
-    def fit_transform(self, y):
+    def fit_transform(self, y, lengths=None):
         indicator = _as_indicator(y)
         if indicator is not None:
             self.form_ = "sparse" if sparse.issparse(y) else "indicator"
@@ -180,7 +184,11 @@ class LabelSetEncoder:
             else set
         )
 
-    def transform(self, y):
+    @property
+    def n_outputs(self):
+        return len(self.classes_)
+
+    def transform(self, y, lengths=None):
         if self.form_ in ("sparse", "indicator"):
             indicator = _as_indicator(y)
             if indicator is None:
@@ -277,6 +285,10 @@ class TagEncoder:
     @property
     def classes_(self):
         return self.labels.classes_
+
+    @property
+    def n_outputs(self):
+        return len(self.classes_)
 
     def fit_transform(self, y, lengths):
         return self.labels.fit_transform(flatten_tags(y, lengths))

@@ -147,3 +147,17 @@ def test_grid_search(marker_sets, as_indicator):
         LSTMMultiLabel(**{**FAST, "max_epochs": 3}), {"pooling": ["max", "last"]}, cv=2
     ).fit(X, y)
     assert search.best_params_["pooling"] in ("max", "last")
+
+
+def test_threshold_per_label(fitted, marker_sets):
+    """An array threshold applies one threshold per label."""
+    X = marker_sets[0][:40]
+    proba = fitted.predict_proba(X)
+    fitted.set_params(threshold=np.array([0.5, 1.1, 0.0]))
+    try:
+        predicted = fitted.predict(X)
+    finally:
+        fitted.set_params(threshold=0.5)
+    assert all("m1" not in labels and "m2" in labels for labels in predicted)
+    expected_m0 = proba[:, 0] >= 0.5
+    assert [("m0" in labels) for labels in predicted] == expected_m0.tolist()
