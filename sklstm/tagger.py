@@ -17,6 +17,11 @@ class LSTMTagger(SequenceEstimator):
     cross-entropy that skips padding; :meth:`predict_proba` gives each step's
     softmax. An LSTM language model is a tagger whose labels are the next tokens.
 
+    For text, turn on the character-level word representation
+    (``char_embedding_dim=32``, say): words unseen in training are the main source
+    of tagging errors, and on UD English EWT it raised dev UPOS accuracy from 0.921
+    to 0.941 (``examples/pos_tagging_ewt.py``).
+
     Parameters
     ----------
     class_weight : None, "balanced" or dict, default=None
