@@ -494,7 +494,7 @@ or dict
         seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
         with _seeded(seed, device):
             if not continuing:
-                self.net_ = self._build_net(data, targets, device, pretrained)
+                self.net_ = self._build_net(targets, device, pretrained)
             train, valid = self._split(dataset, targets, seed)
             # callbacks and split are set for each run: a warm start picks up
             # changed hyperparameters, and an unpickled net has neither
@@ -579,7 +579,7 @@ or dict
         )
         return dataset.subset(train), dataset.subset(valid)
 
-    def _build_net(self, data, targets, device, pretrained):
+    def _build_net(self, targets, device, pretrained):
         encoder = self.input_encoder_
         embedding_dim = self.embedding_dim
         if pretrained is not None:
