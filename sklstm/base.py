@@ -496,9 +496,9 @@ or dict
             if not continuing:
                 self.net_ = self._build_net(targets, device, pretrained)
             train, valid = self._split(dataset, targets, seed)
-            # callbacks and split are set for each run: a warm start picks up
-            # changed hyperparameters, and an unpickled net has neither
-            # training settings apply to a warm start too
+            # training settings, callbacks and split are set for each run: a warm
+            # start picks up changed hyperparameters, and an unpickled net has no
+            # callbacks or split
             self.net_.set_params(
                 lr=self.lr,
                 max_epochs=self.max_epochs,
@@ -609,12 +609,8 @@ or dict
             module__bidirectional_merge=self.bidirectional_merge,
             optimizer=OPTIMIZERS.get(self.optimizer, self.optimizer),
             optimizer__weight_decay=self.weight_decay,
-            lr=self.lr,
-            max_epochs=self.max_epochs,
-            batch_size=self.batch_size,
             # no gradients to keep: predicting (and validating) takes larger batches
             iterator_valid__batch_size=2 * self.batch_size,
-            verbose=self.verbose,
             device=device,
             criterion__reduction="none",  # SequenceNet.get_loss averages
             **{f"criterion__{k}": v for k, v in criterion_params.items()},
