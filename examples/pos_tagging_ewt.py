@@ -6,7 +6,7 @@ word embeddings alone and once with the character-level word representation
 (``char_embedding_dim``), which gives words unseen in training a vector from their
 spelling.
 
-Run: ``python examples/pos_tagging_ewt.py [--data DIR] [--epochs N]`` (about 3 minutes
+Run: ``python examples/pos_tagging_ewt.py [--data DIR] [--epochs N]`` (about 5 minutes
 on 2 CPU cores); DIR holds ``en_ewt-ud-{train,dev}.conllu``.
 """
 
@@ -18,12 +18,14 @@ from pathlib import Path
 from datasets import SHARED_DATA, load_conllu
 from plots import save_classification_figure
 from sklearn.metrics import classification_report
+from skorch.callbacks import LRScheduler
+from torch.optim.lr_scheduler import CosineAnnealingLR
 
 from sklstm import LSTMTagger, flatten_tags
 
 parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 parser.add_argument("--data", type=Path, default=SHARED_DATA / "ud_english_ewt")
-parser.add_argument("--epochs", type=int, default=10)
+parser.add_argument("--epochs", type=int, default=15)
 parser.add_argument("--out", type=Path, default=Path(__file__).parent / "output")
 args = parser.parse_args()
 
@@ -33,15 +35,21 @@ print(f"EWT: {len(X_train)} training, {len(X_dev)} development sentences")
 
 # %%
 # min_frequency=2 sends words seen once to the unknown token during training, so its
-# embedding learns what unseen words look like at predict time.
+# embedding learns what unseen words look like at predict time. Words are looked up
+# lowercased (fewer, better-trained rows) while the characters keep their case, which
+# tells proper nouns and sentence starts apart. The learning rate decays to zero along
+# a cosine over the epochs (a skorch callback): the last epochs settle instead of
+# jumping around the minimum.
 settings = {
     "embedding_dim": 100,
-    "hidden_size": 128,
+    "hidden_size": 256,
     "bidirectional": True,
     "dropout": 0.3,
+    "lowercase": True,
     "min_frequency": 2,
     "lr": 3e-3,
     "max_epochs": args.epochs,
+    "callbacks": [LRScheduler(CosineAnnealingLR, T_max=args.epochs)],
     "random_state": 0,
 }
 for name, extra in [("words", {}), ("words + characters", {"char_embedding_dim": 32})]:

@@ -71,6 +71,10 @@ SHARED_PARAMETERS = """\
         How the two directions' outputs are joined.
     dropout : float, default=0.0
         Dropout on the recurrent input, between layers and before the output layer.
+    token_dropout : float, default=0.0
+        While training, the chance that a token is read as the unknown token
+        (word dropout): the model learns to use the context of words it has not
+        seen, and relies less on any single word.
     max_epochs : int, default=10
         Passes over the training data.
     batch_size : int, default=32
@@ -261,6 +265,7 @@ class SequenceEstimator(BaseEstimator):
         bidirectional=False,
         bidirectional_merge="concat",
         dropout=0.0,
+        token_dropout=0.0,
         max_epochs=10,
         batch_size=32,
         lr=1e-3,
@@ -291,6 +296,7 @@ class SequenceEstimator(BaseEstimator):
         self.bidirectional = bidirectional
         self.bidirectional_merge = bidirectional_merge
         self.dropout = dropout
+        self.token_dropout = token_dropout
         self.max_epochs = max_epochs
         self.batch_size = batch_size
         self.lr = lr
@@ -399,14 +405,15 @@ class SequenceEstimator(BaseEstimator):
         check_scalar(self.lr, "lr", Real, min_val=0, include_boundaries="neither")
         check_scalar(self.weight_decay, "weight_decay", Real, min_val=0)
         check_scalar(self.char_embedding_dim, "char_embedding_dim", Integral, min_val=0)
-        check_scalar(
-            self.dropout,
-            "dropout",
-            Real,
-            min_val=0,
-            max_val=1,
-            include_boundaries="left",
-        )
+        for name in ("dropout", "token_dropout"):
+            check_scalar(
+                getattr(self, name),
+                name,
+                Real,
+                min_val=0,
+                max_val=1,
+                include_boundaries="left",
+            )
         check_scalar(
             self.validation_fraction,
             "validation_fraction",
@@ -605,12 +612,11 @@ or dict
             module__num_layers=self.num_layers,
             module__bidirectional=self.bidirectional,
             module__dropout=self.dropout,
+            module__token_dropout=self.token_dropout,
             module__pooling=self.pooling,
             module__bidirectional_merge=self.bidirectional_merge,
             optimizer=OPTIMIZERS.get(self.optimizer, self.optimizer),
             optimizer__weight_decay=self.weight_decay,
-            # no gradients to keep: predicting (and validating) takes larger batches
-            iterator_valid__batch_size=2 * self.batch_size,
             device=device,
             criterion__reduction="none",  # SequenceNet.get_loss averages
             **{f"criterion__{k}": v for k, v in criterion_params.items()},

@@ -36,7 +36,8 @@ class SequenceNet(NeuralNet):
     **kwargs
         Any other :class:`skorch.NeuralNet` parameter. By default there is no
         internal validation split (``train_split=None``): the estimators make their
-        own, stratified where it matters.
+        own, stratified where it matters. Prediction and validation batches hold
+        ``2 * batch_size`` sequences unless ``iterator_valid__batch_size`` is given.
     """
 
     def __init__(self, module, criterion, **kwargs):
@@ -48,6 +49,18 @@ class SequenceNet(NeuralNet):
             **kwargs,
         }
         super().__init__(module, criterion, **kwargs)
+
+    def get_iterator(self, dataset, training=False):
+        """skorch's iterator; evaluation batches default to twice ``batch_size``.
+
+        Without autograd a batch keeps no activations for the backward pass, so
+        larger batches fit, and fewer, fuller steps predict faster. The size follows
+        ``batch_size`` at each call, so a warm start with a new one uses it too.
+        """
+        params = self.get_params_for("iterator_valid")
+        if training or "batch_size" in params:
+            return super().get_iterator(dataset, training)
+        return self.iterator_valid(dataset, **params, batch_size=2 * self.batch_size)
 
     def fit_loop(self, X, y=None, epochs=None, **fit_params):
         """skorch's loop; an interruption (Ctrl-C) is noted in ``interrupted_``.

@@ -213,6 +213,16 @@ class TestTraining:
         with pytest.raises(ValueError, match="labels not seen in fit"):
             clf.fit(X[:2], ["plain", "new"])
 
+    def test_warm_start_takes_a_new_batch_size(self, marker_data):
+        """A warm start with a new batch_size trains and predicts with it."""
+        X, y = marker_data
+        clf = LSTMClassifier(**{**FAST, "max_epochs": 1}, warm_start=True).fit(X, y)
+        clf.set_params(batch_size=5).fit(X, y)
+        dataset = clf.input_encoder_.transform(X)
+        for training, size in [(True, 5), (False, 10)]:
+            iterator = clf.net_.get_iterator(dataset, training=training)
+            assert max(len(batch[0]["lengths"]) for batch in iterator) == size
+
     def test_gradient_clip_and_optimizer(self, marker_data):
         """gradient_clip and the optimizer choice reach the skorch net."""
         X, y = marker_data

@@ -141,6 +141,15 @@ class TestInputEncoder:
         encoder.fit_transform(["The the THE"])
         assert encoder.vocabulary_.index == {"the": 2}
 
+    def test_lowercase_keeps_the_case_of_characters(self):
+        """Words share a lowercased embedding row; their characters keep the case."""
+        encoder = InputEncoder(lowercase=True, characters=True)
+        data = encoder.fit_transform([["Ab", "ab"]])
+        tokens, chars = data.streams["tokens"], data.streams["chars"]
+        assert tokens[0] == tokens[1]
+        assert chars[0, 0] != chars[1, 0]  # "A" and "a"
+        assert chars[0, 1] == chars[1, 1]  # "b"
+
     def test_transform_checks_kind_and_features(self):
         """Predict-time X must be of the fitted kind and feature count."""
         encoder = InputEncoder()

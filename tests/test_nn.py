@@ -125,6 +125,25 @@ def test_frozen_pretrained_embeddings():
     assert not model.embedding.weight.requires_grad
 
 
+def test_token_dropout_reads_tokens_as_unknown_only_in_training():
+    """Dropped tokens embed as row 1 (unknown); padding stays; eval drops nothing."""
+    torch.manual_seed(0)
+    model = SequenceModel(
+        output_size=2, vocab_size=6, embedding_dim=3, hidden_size=4, token_dropout=1.0
+    )
+    tokens = torch.tensor([[2, 3, 4], [5, 0, 0]])
+    unknown = torch.tensor([[1, 1, 1], [1, 0, 0]])
+    lengths = torch.tensor([3, 1])
+    model.train()
+    torch.testing.assert_close(
+        model(lengths, tokens=tokens), model(lengths, tokens=unknown)
+    )
+    model.eval()
+    assert not torch.allclose(
+        model(lengths, tokens=tokens), model(lengths, tokens=unknown)
+    )
+
+
 def test_char_cnn_ignores_character_padding():
     """A word's character vector is the same however far its characters are padded."""
     from sklstm.nn import CharCNN

@@ -97,14 +97,20 @@ def _check_finite(values, where):
         )
 
 
-def _numeric(values, where):
+def _as_float(values, where, expected=""):
+    """``values`` as a float64 array, or a ValueError naming ``where``."""
     try:
-        array = np.asarray(values, dtype=np.float64)
+        return np.asarray(values, dtype=np.float64)
     except (TypeError, ValueError):
-        raise ValueError(
-            f"{where} could not be read as numbers; expected a sequence of tokens "
-            "(all strings or all integers) or of numbers."
-        ) from None
+        raise ValueError(f"{where} could not be read as numbers{expected}.") from None
+
+
+def _numeric(values, where):
+    array = _as_float(
+        values,
+        where,
+        "; expected a sequence of tokens (all strings or all integers) or of numbers",
+    )
     if array.ndim == 1:
         array = array[:, None]
     if array.ndim != 2:
@@ -138,7 +144,8 @@ def _read_array(X, name):
             "array (n_sequences, n_steps), a 3-D array (n_sequences, n_steps, "
             f"n_features) or a list of sequences.{hint}"
         )
-    array = _numeric_block(array, name)
+    array = _as_float(array, name)
+    _check_finite(array, name)
     n_columns = array.shape[1] if array.ndim == 2 else None
     if array.ndim == 2:
         array = array[:, :, None]
@@ -147,15 +154,6 @@ def _read_array(X, name):
             f"{name} has sequences of length 0; expected at least one step."
         )
     return _Read(features=list(array), n_columns=n_columns)
-
-
-def _numeric_block(array, name):
-    try:
-        array = array.astype(np.float64)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} could not be read as numbers.") from None
-    _check_finite(array, name)
-    return array
 
 
 def _token_kind(seq):
@@ -310,7 +308,9 @@ class InputEncoder:
     tokenizer : None, str or callable
         Splits raw strings (see :func:`~sklstm.data.tokenize.make_tokenizer`).
     lowercase : bool
-        Lowercase string tokens before looking them up.
+        Lowercase string tokens before looking them up in the vocabulary. The
+        characters are read as written: capitals still tell the character-level
+        representation about names and sentence starts.
     min_frequency, max_vocabulary_size : int, int or None
         Vocabulary cut-offs (see :class:`~sklstm.data.Vocabulary`).
     extra_tokens : iterable
@@ -350,24 +350,21 @@ class InputEncoder:
         self.standardize = standardize
         self.characters = characters
 
-    def _read(self, X):
-        read = read_sequences(X, self.tokenizer)
-        if self.lowercase and read.tokens is not None:
-            read.tokens = [
-                [t.lower() if isinstance(t, str) else t for t in seq]
-                for seq in read.tokens
-            ]
-        return read
+    def _vocabulary_keys(self, tokens):
+        """``tokens`` as the vocabulary sees them (lowercased if asked)."""
+        if not self.lowercase:
+            return tokens
+        return [t.lower() if isinstance(t, str) else t for t in tokens]
 
     def fit_transform(self, X):
         """Learn the vocabulary and feature scaling from X; return its dataset."""
-        read = self._read(X)
+        read = read_sequences(X, self.tokenizer)
         self.kind_ = read.kind
         self.n_columns_ = read.n_columns
         self.vocabulary_ = None
         if read.tokens is not None:
             self.vocabulary_ = Vocabulary.build(
-                read.tokens,
+                map(self._vocabulary_keys, read.tokens),
                 min_frequency=self.min_frequency,
                 max_size=self.max_vocabulary_size,
                 extra_tokens=self.extra_tokens,
@@ -395,7 +392,7 @@ class InputEncoder:
 
     def transform(self, X):
         """Encode X with what ``fit_transform`` learned; check it is of that kind."""
-        read = self._read(X)
+        read = read_sequences(X, self.tokenizer)
         if read.kind != self.kind_:
             raise ValueError(
                 f"X holds {read.kind} sequences, but the estimator was fitted on "
@@ -418,7 +415,7 @@ class InputEncoder:
         streams = {}
         if read.tokens is not None:
             flat = [t for seq in read.tokens for t in seq]
-            streams["tokens"] = self.vocabulary_.encode(flat)
+            streams["tokens"] = self.vocabulary_.encode(self._vocabulary_keys(flat))
             if self.char_vocabulary_ is not None:
                 streams["chars"] = self._encode_chars(flat)
         if read.features is not None:

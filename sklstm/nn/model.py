@@ -9,6 +9,9 @@ from sklstm.nn.recurrent import Recurrent
 
 __all__ = ["SequenceModel"]
 
+#: embedding row of the unknown token (row 0 pads), as the vocabulary numbers them
+UNKNOWN_INDEX = 1
+
 
 class SequenceModel(nn.Module):
     """Embedding and/or numeric features -> LSTM/GRU -> pooling -> linear head.
@@ -31,6 +34,10 @@ class SequenceModel(nn.Module):
     cell, hidden_size, num_layers, bidirectional, dropout
         See :class:`~sklstm.nn.Recurrent`. ``dropout`` also applies to the recurrent
         input and to the summary before the head.
+    token_dropout : float, default=0.0
+        While training, the chance that a token is read as the unknown token
+        (embedding row 1), so that row learns what words unseen in training look
+        like, and the model does not lean on any single word.
     pooling : {"last", "mean", "max", "attention"} or None, default="last"
         See :class:`~sklstm.nn.SequencePooling`; ``None`` gives per-step outputs.
     bidirectional_merge : {"concat", "sum"}, default="concat"
@@ -58,10 +65,12 @@ class SequenceModel(nn.Module):
         num_layers=1,
         bidirectional=False,
         dropout=0.0,
+        token_dropout=0.0,
         pooling="last",
         bidirectional_merge="concat",
     ):
         super().__init__()
+        self.token_dropout = token_dropout
         self.embedding = (
             nn.Embedding(vocab_size, embedding_dim, padding_idx=0)
             if vocab_size
@@ -92,12 +101,21 @@ class SequenceModel(nn.Module):
             self.embedding.weight.copy_(torch.as_tensor(weights))
         self.embedding.weight.requires_grad_(not freeze)
 
+    def _drop_tokens(self, tokens):
+        if not (self.training and self.token_dropout):
+            return tokens
+        dropped = torch.rand(tokens.shape, device=tokens.device) < self.token_dropout
+        return tokens.masked_fill(dropped & (tokens != 0), UNKNOWN_INDEX)
+
     def forward(self, lengths, tokens=None, features=None, chars=None):
-        steps = [self.embedding(tokens)] if tokens is not None else []
+        steps = (
+            [self.embedding(self._drop_tokens(tokens))] if tokens is not None else []
+        )
         if chars is not None:
             steps.append(self.chars(chars))
         if features is not None:
             steps.append(features)
-        x = self.dropout(torch.cat(steps, dim=-1))
+        # cat copies even a single tensor: skip it for a single input stream
+        x = self.dropout(steps[0] if len(steps) == 1 else torch.cat(steps, dim=-1))
         summary = self.pooling(self.recurrent(x, lengths), lengths)
         return self.head(self.dropout(summary))
