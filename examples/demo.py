@@ -32,7 +32,10 @@ X_dev, y_dev = load(DATA / "dev.txt")
 print(f"SST-2: {len(X_train)} training and {len(X_dev)} development sentences")
 
 # %%
+# min_frequency=2 reads words seen once in training as the unknown token, so that
+# token's embedding learns what words unseen at predict time look like.
 clf = LSTMClassifier(
+    min_frequency=2,
     embedding_dim=100,
     hidden_size=128,
     bidirectional=True,
