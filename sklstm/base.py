@@ -508,6 +508,7 @@ or dict
             # callbacks or split
             self.net_.set_params(
                 lr=self.lr,
+                optimizer__weight_decay=self.weight_decay,
                 max_epochs=self.max_epochs,
                 batch_size=self.batch_size,
                 verbose=self.verbose,
@@ -616,7 +617,6 @@ or dict
             module__pooling=self.pooling,
             module__bidirectional_merge=self.bidirectional_merge,
             optimizer=OPTIMIZERS.get(self.optimizer, self.optimizer),
-            optimizer__weight_decay=self.weight_decay,
             device=device,
             criterion__reduction="none",  # SequenceNet.get_loss averages
             **{f"criterion__{k}": v for k, v in criterion_params.items()},

@@ -213,11 +213,12 @@ class TestTraining:
         with pytest.raises(ValueError, match="labels not seen in fit"):
             clf.fit(X[:2], ["plain", "new"])
 
-    def test_warm_start_takes_a_new_batch_size(self, marker_data):
-        """A warm start with a new batch_size trains and predicts with it."""
+    def test_warm_start_takes_new_training_settings(self, marker_data):
+        """A warm start uses the new batch_size (also to predict) and weight_decay."""
         X, y = marker_data
         clf = LSTMClassifier(**{**FAST, "max_epochs": 1}, warm_start=True).fit(X, y)
-        clf.set_params(batch_size=5).fit(X, y)
+        clf.set_params(batch_size=5, weight_decay=0.25).fit(X, y)
+        assert clf.net_.optimizer_.param_groups[0]["weight_decay"] == 0.25
         dataset = clf.input_encoder_.transform(X)
         for training, size in [(True, 5), (False, 10)]:
             iterator = clf.net_.get_iterator(dataset, training=training)
