@@ -147,6 +147,7 @@ class TestErrors:
             ({"cell": "rnn"}, r"cell='rnn' is not supported"),
             ({"pooling": "first"}, r"pooling='first' is not supported"),
             ({"dropout": 1.0}, "dropout == 1.0, must be < 1"),
+            ({"token_dropout": -0.1}, "token_dropout == -0.1, must be >= 0"),
             ({"optimizer": "lbfgs"}, r"optimizer='lbfgs' is not supported"),
             ({"device": "tpu"}, r"device='tpu' is not a device"),
             (

@@ -18,6 +18,7 @@ What each input means (the documented contract, see the README):
   sequence plus a numeric feature row per token.
 """
 
+from itertools import chain
 from numbers import Integral, Real
 
 import numpy as np
@@ -179,6 +180,12 @@ def _token_kind(seq):
 
 def _read_list(samples, tokenize, name):
     """One sequence per sample: raw text, token sequences or numeric sequences."""
+    # the common case, non-empty lists of tokens of one type, is checked in one
+    # pass over all tokens; anything else is read sample by sample below
+    if all(type(sample) is list and sample for sample in samples):
+        types = set(map(type, chain.from_iterable(samples)))
+        if types == {str} or types == {int}:
+            return _Read(tokens=samples)
     tokens, features, token_kinds = [], [], set()
     for i, sample in enumerate(samples):
         where = f"{name}[{i}]"
@@ -214,7 +221,7 @@ def _read_list(samples, tokenize, name):
             features.append(_numeric(seq, where))
         else:
             token_kinds.add(kind)
-            tokens.append(list(seq))
+            tokens.append(seq if isinstance(seq, list) else list(seq))
         if tokens and features:
             raise ValueError(
                 f"{name} mixes token sequences and numeric sequences (first mix at "
@@ -414,7 +421,7 @@ class InputEncoder:
     def _encode(self, read):
         streams = {}
         if read.tokens is not None:
-            flat = [t for seq in read.tokens for t in seq]
+            flat = list(chain.from_iterable(read.tokens))
             streams["tokens"] = self.vocabulary_.encode(self._vocabulary_keys(flat))
             if self.char_vocabulary_ is not None:
                 streams["chars"] = self._encode_chars(flat)
