@@ -47,6 +47,8 @@ SHARED_PARAMETERS = """\
         Token vectors to start the embedding from: a mapping token -> vector, or
         an ``(n_tokens, dim)`` array with its list of tokens. Their tokens join the
         vocabulary, so they are known at predict time even if unseen in training.
+        With ``lowercase``, they are lowercased too, and of forms that fold
+        together ("The", "the") the one listed first gives the vector.
     freeze_embeddings : bool, default=False
         Keep the embedding fixed during training.
     standardize : bool, default=True
@@ -637,11 +639,16 @@ or dict
         return callbacks
 
     def _load_pretrained(self, module, tokens, vectors):
-        """Start known tokens' rows from their pretrained vectors."""
+        """Start known tokens' rows from their pretrained vectors.
+
+        With ``lowercase``, tokens that fold to one row ("The", "the") give it the
+        vector listed first: vector files list a word's most frequent form first.
+        """
         weights = module.embedding.weight.detach().clone()
-        index = self.input_encoder_.vocabulary_.index
-        rows = [index[t] for t in tokens]
-        weights[rows] = torch.as_tensor(vectors, device=weights.device)
+        rows, first = np.unique(
+            self.input_encoder_.embedding_rows(tokens), return_index=True
+        )
+        weights[rows] = torch.as_tensor(vectors[first], device=weights.device)
         module.load_embeddings(weights, freeze=self.freeze_embeddings)
 
     # -- predicting ------------------------------------------------------------

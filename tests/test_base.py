@@ -264,6 +264,20 @@ class TestPretrainedEmbeddings:
         assert "far" in clf.vocabulary_  # known at predict though unseen in fit
         assert clf.score(FORMS["token lists"], FLAG) >= 0.9
 
+    def test_lowercase_folds_pretrained_tokens(self):
+        """With lowercase, cased vectors reach their lowercased rows; first one wins."""
+        vectors = {"HI": [1.0, 0.0, 0.0], "hi": [0.0, 1.0, 0.0], "Far": [0, 0, 1.0]}
+        clf = LSTMClassifier(
+            **{**FAST, "embedding_dim": None, "max_epochs": 1},
+            lowercase=True,
+            pretrained_embeddings=vectors,
+            freeze_embeddings=True,
+        ).fit(FORMS["token lists"], FLAG)
+        weight = clf.net_.module_.embedding.weight
+        assert weight[clf.vocabulary_["hi"]].tolist() == [1.0, 0.0, 0.0]
+        assert weight[clf.vocabulary_["far"]].tolist() == [0.0, 0.0, 1.0]
+        assert "HI" not in clf.vocabulary_ and "Far" not in clf.vocabulary_
+
     def test_array_and_tokens_form(self):
         """An (array, tokens) pair works like a dict, and training moves vectors."""
         clf = LSTMClassifier(

@@ -321,7 +321,8 @@ class InputEncoder:
     min_frequency, max_vocabulary_size : int, int or None
         Vocabulary cut-offs (see :class:`~sklstm.data.Vocabulary`).
     extra_tokens : iterable
-        Tokens always kept in the vocabulary (those of pretrained embeddings).
+        Tokens always kept in the vocabulary (those of pretrained embeddings),
+        lowercased too with ``lowercase``.
     standardize : bool
         Scale numeric features to zero mean and unit variance per feature.
     characters : bool
@@ -363,6 +364,10 @@ class InputEncoder:
             return tokens
         return [t.lower() if isinstance(t, str) else t for t in tokens]
 
+    def embedding_rows(self, tokens):
+        """The embedding row of each of ``tokens`` (1 for unknown ones)."""
+        return self.vocabulary_.encode(self._vocabulary_keys(tokens))
+
     def fit_transform(self, X):
         """Learn the vocabulary and feature scaling from X; return its dataset."""
         read = read_sequences(X, self.tokenizer)
@@ -374,7 +379,7 @@ class InputEncoder:
                 map(self._vocabulary_keys, read.tokens),
                 min_frequency=self.min_frequency,
                 max_size=self.max_vocabulary_size,
-                extra_tokens=self.extra_tokens,
+                extra_tokens=self._vocabulary_keys(list(self.extra_tokens)),
             )
         self.char_vocabulary_ = None
         if self.characters:
@@ -422,7 +427,7 @@ class InputEncoder:
         streams = {}
         if read.tokens is not None:
             flat = list(chain.from_iterable(read.tokens))
-            streams["tokens"] = self.vocabulary_.encode(self._vocabulary_keys(flat))
+            streams["tokens"] = self.embedding_rows(flat)
             if self.char_vocabulary_ is not None:
                 streams["chars"] = self._encode_chars(flat)
         if read.features is not None:
