@@ -1,8 +1,8 @@
 """The fit/predict flow shared by every sklstm estimator."""
 
 import inspect
+import math
 import warnings
-from contextlib import contextmanager
 from numbers import Integral, Real
 
 import numpy as np
@@ -15,8 +15,9 @@ from skorch.callbacks import EarlyStopping, GradientNormClipping
 from skorch.helper import predefined_split
 
 from sklstm._version import __version__
-from sklstm.callbacks import FiniteLoss
+from sklstm.callbacks import DivergenceGuard
 from sklstm.data import InputEncoder, is_table
+from sklstm.devices import gpu_memory_errors, resolve_device, seeded
 from sklstm.exceptions import InconsistentVersionWarning
 from sklstm.net import SequenceNet
 from sklstm.nn import SequenceModel
@@ -106,7 +107,7 @@ default="adam"
     random_state : int, RandomState or None, default=None
         Seeds weight initialisation, shuffling, dropout and the validation split.
         The same integer gives the same predictions on CPU.
-    device : {"cpu", "cuda", "cuda:N", "auto"}, default="cpu"
+    device : {"cpu", "cuda", "cuda:N", "auto"} or torch.device, default="cpu"
         Where to train; "auto" is CUDA when available. A fitted estimator loads
         and predicts on a machine without CUDA."""
 
@@ -126,42 +127,6 @@ SHARED_ATTRIBUTES = """\
         Column names, when fitted on a DataFrame with string column names."""
 
 
-def _resolve_device(device, *, strict=True):
-    """The torch device for ``device``; without ``strict``, CPU where CUDA is absent.
-
-    Predicting is not strict: a model fitted on a GPU predicts on a CPU-only machine.
-    """
-    if device == "auto":
-        return "cuda" if torch.cuda.is_available() else "cpu"
-    try:
-        kind = torch.device(device).type
-    except (RuntimeError, TypeError):
-        raise ValueError(
-            f"device={device!r} is not a device; expected 'cpu', 'cuda', 'cuda:N' "
-            "or 'auto'."
-        ) from None
-    if kind == "cuda" and not torch.cuda.is_available():
-        if not strict:
-            return "cpu"
-        raise ValueError(
-            f"device={device!r} was requested but CUDA is not available on this "
-            "machine; use device='cpu' or device='auto'."
-        )
-    return device
-
-
-@contextmanager
-def _seeded(seed, device):
-    """Seed torch inside the block without touching the caller's global RNG state."""
-    devices = [torch.device(device).index or 0] if device.startswith("cuda") else []
-    with torch.random.fork_rng(devices=devices):
-        torch.manual_seed(seed)
-        yield
-
-
-_CUDA_OUT_OF_MEMORY = torch.cuda.OutOfMemoryError
-
-
 def _stopped_early(net):
     """Whether skorch's EarlyStopping ended training (it raises KeyboardInterrupt)."""
     return any(
@@ -170,12 +135,15 @@ def _stopped_early(net):
     )
 
 
-def _out_of_memory(batch_size, during):
-    return MemoryError(
-        f"The GPU ran out of memory during {during} with batch_size={batch_size}. "
-        "Try a smaller batch_size (prediction uses batches of 2 * batch_size), a "
-        "smaller hidden_size, or device='cpu'."
-    )
+def _check_number(value, name, **bounds):
+    """``check_scalar`` for a real number, refusing NaN and infinity too.
+
+    ``check_scalar`` compares with its bounds, and every comparison with NaN is
+    false, so NaN would pass it.
+    """
+    check_scalar(value, name, Real, **bounds)
+    if not math.isfinite(value):
+        raise ValueError(f"{name} == {value}, must be a finite number.")
 
 
 def float_tensors(**arrays):
@@ -245,9 +213,9 @@ class SequenceEstimator(BaseEstimator):
     ``def __init__(self, *, extra=..., **params)``.
     """
 
-    #: summary of each sequence; None gives one output per step. Sequence-level
-    #: estimators make it a hyperparameter.
-    pooling = None
+    #: whether the estimator predicts one output per step (the tagger) rather
+    #: than one per sequence, summarised by its ``pooling`` hyperparameter
+    _per_step = False
 
     def __init__(
         self,
@@ -318,7 +286,7 @@ class SequenceEstimator(BaseEstimator):
         """Give ``__init__(self, *, extra=..., **params)`` the full signature.
 
         scikit-learn reads hyperparameter names from the ``__init__`` signature, so a
-        subclass's own keyword arguments are joined with the shared ones; the shared
+        subclass's own keyword arguments are joined with its parent's; the shared
         parameters' and fitted attributes' documentation replaces
         ``{shared_parameters}`` and ``{shared_attributes}`` in its docstring.
         """
@@ -335,12 +303,14 @@ class SequenceEstimator(BaseEstimator):
             if p.kind != p.VAR_KEYWORD
         ]
         names = {p.name for p in own}
-        shared = [
+        # the parent's full signature: a subclass of an estimator keeps its
+        # parameters as well as the shared ones
+        inherited = [
             p
-            for p in inspect.signature(SequenceEstimator.__init__).parameters.values()
+            for p in inspect.signature(super(cls, cls).__init__).parameters.values()
             if p.name not in names
         ]
-        cls.__init__.__signature__ = inspect.Signature(own + shared)
+        cls.__init__.__signature__ = inspect.Signature(own + inherited)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -404,39 +374,47 @@ class SequenceEstimator(BaseEstimator):
             "n_iter_no_change",
         ):
             check_scalar(getattr(self, name), name, Integral, min_val=1)
-        check_scalar(self.lr, "lr", Real, min_val=0, include_boundaries="neither")
-        check_scalar(self.weight_decay, "weight_decay", Real, min_val=0)
-        check_scalar(self.char_embedding_dim, "char_embedding_dim", Integral, min_val=0)
-        for name in ("dropout", "token_dropout"):
+        if self.max_vocabulary_size is not None:
             check_scalar(
+                self.max_vocabulary_size, "max_vocabulary_size", Integral, min_val=1
+            )
+        check_scalar(self.char_embedding_dim, "char_embedding_dim", Integral, min_val=0)
+        _check_number(self.lr, "lr", min_val=0, include_boundaries="neither")
+        _check_number(self.weight_decay, "weight_decay", min_val=0)
+        if self.gradient_clip is not None:
+            _check_number(
+                self.gradient_clip,
+                "gradient_clip",
+                min_val=0,
+                include_boundaries="neither",
+            )
+        for name in ("dropout", "token_dropout"):
+            _check_number(
                 getattr(self, name),
                 name,
-                Real,
                 min_val=0,
                 max_val=1,
                 include_boundaries="left",
             )
-        check_scalar(
+        _check_number(
             self.validation_fraction,
             "validation_fraction",
-            Real,
             min_val=0,
             max_val=1,
             include_boundaries="neither",
         )
-        for name, allowed in [
-            ("cell", tuple(CELLS)),
-            ("pooling", POOLINGS),
-            ("bidirectional_merge", MERGES),
-        ]:
+        choices = [("cell", tuple(CELLS)), ("bidirectional_merge", MERGES)]
+        if not self._per_step:
+            choices.append(("pooling", POOLINGS))
+        for name, allowed in choices:
             value = getattr(self, name)
-            if (name != "pooling" or value is not None) and value not in allowed:
+            if not (isinstance(value, str) and value in allowed):
                 raise ValueError(
                     f"{name}={value!r} is not supported; expected one of "
                     f"{list(allowed)}."
                 )
         if not (
-            self.optimizer in OPTIMIZERS
+            (isinstance(self.optimizer, str) and self.optimizer in OPTIMIZERS)
             or (
                 inspect.isclass(self.optimizer)
                 and issubclass(self.optimizer, torch.optim.Optimizer)
@@ -467,7 +445,7 @@ or dict
             The fitted estimator.
         """
         self._check_params()
-        device = _resolve_device(self.device)
+        device = resolve_device(self.device)
         continuing = self.warm_start and hasattr(self, "net_")
         if not continuing:
             # a fit that fails part-way leaves an unfitted estimator, never a new
@@ -497,11 +475,13 @@ or dict
         targets = self._encode_targets(y, data.lengths.numpy(), reset=not continuing)
         dataset = data.with_targets(
             targets,
-            per_step=self.pooling is None,
+            per_step=self._per_step,
             sample_weight=_check_sample_weight(sample_weight, len(data)),
         )
         seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
-        with _seeded(seed, device):
+        if continuing:
+            self.net_.move_to(device)
+        with seeded(seed, device):
             if not continuing:
                 self.net_ = self._build_net(targets, device, pretrained)
             train, valid = self._split(dataset, targets, seed)
@@ -519,9 +499,8 @@ or dict
             self.net_.train_split = None if valid is None else predefined_split(valid)
             self.net_.initialize_callbacks()
             try:
-                self.net_.partial_fit(train)
-            except _CUDA_OUT_OF_MEMORY as error:
-                raise _out_of_memory(self.batch_size, "training") from error
+                with gpu_memory_errors(self.batch_size, "training"):
+                    self.net_.partial_fit(train)
             finally:
                 self.history_ = self.net_.history
                 self.n_iter_ = len(self.history_)
@@ -616,7 +595,7 @@ or dict
             module__bidirectional=self.bidirectional,
             module__dropout=self.dropout,
             module__token_dropout=self.token_dropout,
-            module__pooling=self.pooling,
+            module__pooling=None if self._per_step else self.pooling,
             module__bidirectional_merge=self.bidirectional_merge,
             optimizer=OPTIMIZERS.get(self.optimizer, self.optimizer),
             device=device,
@@ -629,7 +608,7 @@ or dict
 
     def _callbacks(self):
         """The skorch callbacks for this training run, from the hyperparameters."""
-        callbacks = [FiniteLoss(), *(self.callbacks or [])]
+        callbacks = [DivergenceGuard(), *(self.callbacks or [])]
         if self.gradient_clip is not None:
             callbacks.append(GradientNormClipping(self.gradient_clip))
         if self.early_stopping:
@@ -657,12 +636,14 @@ or dict
         """Raw module outputs for X in X's order (on CPU), and X's sequence lengths.
 
         Per-step outputs are one ``(n_steps, C)`` tensor, sequence after sequence.
+        The net runs on the current ``device`` and in batches of the current
+        ``batch_size`` (twice it, without the memory of a backward pass).
         """
         check_is_fitted(self, "net_")
+        check_scalar(self.batch_size, "batch_size", Integral, min_val=1)
         X = self._check_table(X, reset=False)
         data = self.input_encoder_.transform(X)
-        self.net_.move_to(_resolve_device(self.device, strict=False))
-        try:
+        self.net_.move_to(resolve_device(self.device, strict=False))
+        self.net_.batch_size = self.batch_size
+        with gpu_memory_errors(self.batch_size, "prediction"):
             return self.net_.forward(data), data.lengths.numpy()
-        except _CUDA_OUT_OF_MEMORY as error:
-            raise _out_of_memory(self.batch_size, "prediction") from error

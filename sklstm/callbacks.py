@@ -5,42 +5,77 @@ import math
 
 from skorch.callbacks import Callback
 
-__all__ = ["FiniteLoss"]
+__all__ = ["DivergenceGuard"]
 
 
-class FiniteLoss(Callback):
-    """Stop training when the loss turns NaN or infinite, keeping the last good weights.
+class DivergenceGuard(Callback):
+    """Stop diverging training, keeping the weights of its lowest-loss epoch.
 
-    The module's weights are remembered at the start and after every epoch whose
-    losses were all finite. When a training batch's loss is not finite, those weights
-    are restored and :class:`FloatingPointError` says where it happened.
+    Training has diverged when a training batch's loss is NaN or infinite, or when
+    an epoch's training loss exceeds ``factor`` times the lowest loss of the run so
+    far: the loss of its first batch (nearly the starting point) or of any epoch
+    since. The weights of the lowest-loss epoch (or those the run started from) are
+    restored, the optimizer's state is reset (its moments have seen the divergent
+    gradients, and a warm start with a smaller learning rate must not inherit them),
+    the broken epoch is dropped from the history, and :class:`FloatingPointError`
+    says where it happened and which learning rate was used.
+
+    Parameters
+    ----------
+    factor : float, default=1000
+        How far above its lowest the loss may rise before training counts as
+        diverged. Ordinary noise, and spikes from a near-zero loss, stay well below.
     """
 
+    def __init__(self, factor=1000.0):
+        self.factor = factor
+
     def on_train_begin(self, net, **kwargs):
-        self._remember(net)
+        self.first_loss_ = None
+        self._remember(net, math.inf)
 
-    def on_epoch_end(self, net, **kwargs):
-        self._remember(net)
-
-    def _remember(self, net):
-        self.good_weights_ = copy.deepcopy(net.module_.state_dict())
-        self.good_epochs_ = len(net.history) - (
+    def _remember(self, net, loss):
+        self.best_loss_ = loss
+        self.best_epoch_ = len(net.history) - (
             1 if net.history and "train_loss" not in net.history[-1] else 0
         )
+        self.best_weights_ = copy.deepcopy(net.module_.state_dict())
 
     def on_batch_end(self, net, batch=None, training=None, loss=None, **kwargs):
         value = loss.item()
-        if math.isfinite(value):
-            return
-        net.module_.load_state_dict(self.good_weights_)
+        if not math.isfinite(value):
+            self._stop(
+                net,
+                f"The training loss became {value} in epoch {len(net.history)} "
+                f"({'training' if training else 'validation'} batch "
+                f"{len(net.history[-1]['batches'])})",
+            )
+        if training and self.first_loss_ is None:
+            self.first_loss_ = value
+
+    def on_epoch_end(self, net, **kwargs):
+        loss = net.history[-1, "train_loss"]
+        lowest = min(self.best_loss_, self.first_loss_)
+        if loss > self.factor * lowest:
+            self._stop(
+                net,
+                f"Training diverged: the training loss rose to {loss:.4g} in epoch "
+                f"{len(net.history)}, over {self.factor:g} times its lowest "
+                f"({lowest:.4g})",
+            )
+        if loss < self.best_loss_:
+            self._remember(net, loss)
+
+    def _stop(self, net, what):
+        net.module_.load_state_dict(self.best_weights_)
+        net.initialize_optimizer()
+        del net.history[-1]
         kept = (
-            f"the weights after epoch {self.good_epochs_}"
-            if self.good_epochs_
+            f"the weights after epoch {self.best_epoch_}"
+            if self.best_epoch_
             else "its initial weights"
         )
         raise FloatingPointError(
-            f"The training loss became {value} in epoch {len(net.history)} "
-            f"({'training' if training else 'validation'} batch "
-            f"{len(net.history[-1]['batches'])}); the estimator keeps {kept}. Try a "
-            f"smaller learning rate (lr={net.lr}) or set gradient_clip."
+            f"{what}; the estimator keeps {kept}. Try a smaller learning rate "
+            f"(lr={net.lr}) or set gradient_clip."
         )

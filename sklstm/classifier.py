@@ -68,6 +68,15 @@ class LSTMClassifier(ClassifierMixin, SequenceEstimator):
         logits, _ = self._forward(X)
         return torch.softmax(logits.double(), dim=1).numpy()
 
+    def predict_log_proba(self, X):
+        """Log of the class probabilities, from the logits (finite where they are).
+
+        ``log_softmax`` of the logits, not ``log(predict_proba(X))``, which gives
+        ``-inf`` for probabilities that round to 0.
+        """
+        logits, _ = self._forward(X)
+        return torch.log_softmax(logits.double(), dim=1).numpy()
+
     def predict(self, X):
         """The most probable class of each sequence, from ``classes_``."""
         logits, _ = self._forward(X)

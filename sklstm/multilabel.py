@@ -79,8 +79,41 @@ class LSTMMultiLabel(ClassifierMixin, SequenceEstimator):
 
     def predict(self, X):
         """Labels whose probability reaches ``threshold``, in the form of y in fit."""
-        selected = self.predict_proba(X) >= self.threshold
+        selected = self._selected(X)  # checks that the estimator is fitted
         return self.target_encoder_.inverse_transform(selected)
+
+    def _check_params(self):
+        super()._check_params()
+        self._threshold()
+
+    def _threshold(self, n_labels=None):
+        """``threshold`` checked: one value, or one per label, each in [0, 1]."""
+        try:
+            threshold = np.asarray(self.threshold, dtype=np.float64)
+        except (TypeError, ValueError):
+            threshold = None
+        n = "n_labels" if n_labels is None else n_labels
+        if threshold is None or threshold.ndim > 1:
+            raise ValueError(
+                f"threshold={self.threshold!r} is not supported; expected a number "
+                f"in [0, 1] or an array of shape ({n},), one per label."
+            )
+        if n_labels is not None and threshold.ndim and threshold.shape != (n_labels,):
+            raise ValueError(
+                f"threshold has shape {threshold.shape}; expected one value or shape "
+                f"({n_labels},), one per label."
+            )
+        if not ((threshold >= 0) & (threshold <= 1)).all():
+            raise ValueError(
+                f"threshold={self.threshold!r} is not supported; every threshold must "
+                "be a probability in [0, 1]."
+            )
+        return threshold
+
+    def _selected(self, X):
+        """Indicator of the labels whose probability reaches the threshold."""
+        proba = self.predict_proba(X)
+        return proba >= self._threshold(len(self.classes_))
 
     def score(self, X, y, sample_weight=None):
         """Sample-averaged F1 of ``predict(X)`` against ``y``.
@@ -91,7 +124,7 @@ class LSTMMultiLabel(ClassifierMixin, SequenceEstimator):
         it credits partly right label sets.
         """
         true = self.target_encoder_.transform(y).astype(bool)
-        predicted = self.predict_proba(X) >= self.threshold
+        predicted = self._selected(X)
         overlap = (true & predicted).sum(axis=1)
         size = true.sum(axis=1) + predicted.sum(axis=1)
         f1 = np.where(size == 0, 1.0, 2 * overlap / np.maximum(size, 1))

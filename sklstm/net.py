@@ -6,6 +6,7 @@ import torch
 from skorch import NeuralNet
 from skorch.exceptions import DeviceWarning
 from skorch.utils import to_device, to_tensor
+from torch import nn
 
 from sklstm.data import IGNORE_INDEX, BucketIterator
 
@@ -16,8 +17,12 @@ class SequenceNet(NeuralNet):
     """A skorch ``NeuralNet`` over :class:`~sklstm.data.SequenceDataset`.
 
     Batches come from :class:`~sklstm.data.BucketIterator` (similar lengths together,
-    padded to the batch's longest sequence), and :meth:`forward` returns outputs in
-    the dataset's order however the batches were sorted.
+    padded to the batch's longest sequence). Every output path (:meth:`forward_iter`
+    and so :meth:`forward`, :meth:`predict_proba`, :meth:`predict`) returns outputs
+    in the dataset's order however the batches were sorted. Scoring callbacks
+    therefore do not reuse the outputs of training batches, which come in batch
+    order (``use_caching=False``): they predict again, in the dataset's order, and
+    compare with the dataset's ``y``.
 
     The criterion must return unreduced losses (``reduction="none"``):
     :meth:`get_loss` averages them itself, over real steps only and weighted by
@@ -46,6 +51,7 @@ class SequenceNet(NeuralNet):
             "iterator_valid": BucketIterator,
             "iterator_train__shuffle": True,
             "train_split": None,
+            "use_caching": False,
             **kwargs,
         }
         super().__init__(module, criterion, **kwargs)
@@ -76,7 +82,12 @@ class SequenceNet(NeuralNet):
             raise
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
-        """Mean loss over the batch's real elements, weighted by sample weight."""
+        """Mean loss over the batch's real elements, weighted by sample weight.
+
+        The dataset scales sample weights to a mean of 1 per element, so dividing
+        by the number of elements (not by the batch's total weight) keeps weights
+        that differ between batches in force.
+        """
         y_true = to_tensor(y_true, device=self.device)
         target, weight = y_true if isinstance(y_true, (tuple, list)) else (y_true, None)
         losses = self.criterion_(y_pred, target)
@@ -86,10 +97,10 @@ class SequenceNet(NeuralNet):
             if y_pred.dim() == 3
             else torch.ones_like(losses)
         )
+        weighted = losses * counts
         if weight is not None:
-            counts = counts * weight[:, None]
-        # a batch of zero weight contributes a zero loss rather than 0 / 0
-        return (losses * counts).sum() / counts.sum().clamp_min(1e-12)
+            weighted = weighted * weight[:, None]
+        return weighted.sum() / counts.sum()
 
     def evaluation_step(self, batch, training=False):
         """As skorch's, in ``torch.inference_mode`` (no autograd bookkeeping at all)."""
@@ -98,26 +109,58 @@ class SequenceNet(NeuralNet):
         with torch.inference_mode():
             return super().evaluation_step(batch, training)
 
-    def forward(self, X, training=False, device="cpu"):
-        """Module outputs for dataset ``X``, in its order.
+    def forward_iter(self, X, training=False, device="cpu"):
+        """Yield the module's outputs for dataset ``X`` at once, in its order.
 
-        Returns an ``(n, ...)`` tensor for per-sequence outputs, or an
-        ``(n_steps, ...)`` tensor of every real step, sequence after sequence, for
-        per-step outputs.
+        One ``(n, ...)`` tensor for per-sequence outputs, or one ``(n_steps, ...)``
+        tensor of every real step, sequence after sequence, for per-step outputs.
         """
         iterator = self.get_iterator(self.get_dataset(X), training=False)
         outputs = [
             to_device(self.evaluation_step(batch, training), device)
             for batch in iterator
         ]
-        return iterator.restore_order(outputs)
+        yield iterator.restore_order(outputs)
+
+    def predict_proba(self, X):
+        """Probabilities in the dataset's order, as the criterion reads the outputs.
+
+        A softmax over the last axis for a cross-entropy criterion, an independent
+        sigmoid for a binary cross-entropy, the outputs themselves otherwise.
+        """
+        outputs = self.forward(X)
+        if isinstance(self.criterion_, nn.CrossEntropyLoss):
+            outputs = torch.softmax(outputs, dim=-1)
+        elif isinstance(self.criterion_, nn.BCEWithLogitsLoss):
+            outputs = torch.sigmoid(outputs)
+        return outputs.numpy()
+
+    def predict(self, X):
+        """Encoded predictions in the dataset's order, comparable with its ``y``.
+
+        The most probable class index for a cross-entropy criterion, 0/1 per label
+        for a binary cross-entropy, the outputs themselves otherwise.
+        """
+        proba = self.predict_proba(X)
+        if isinstance(self.criterion_, nn.CrossEntropyLoss):
+            return proba.argmax(axis=-1)
+        if isinstance(self.criterion_, nn.BCEWithLogitsLoss):
+            return (proba >= 0.5).astype(proba.dtype)
+        return proba
 
     def move_to(self, device):
-        """Run on ``device`` from now on (e.g. after ``set_params(device='cuda')``)."""
+        """Run on ``device`` from now on: module, criterion and optimizer state."""
         if torch.device(device) != torch.device(self.device):
             self.device = device
             self.module_.to(device)
             self.criterion_.to(device)
+            if getattr(self, "optimizer_", None) is not None:
+                # a new optimizer over the moved parameters (a move may replace
+                # them); torch's loading puts each state tensor where its
+                # parameter now is
+                state = self.optimizer_.state_dict()
+                self.initialize_optimizer()
+                self.optimizer_.load_state_dict(state)
         return self
 
     def __getstate__(self):
@@ -134,11 +177,18 @@ class SequenceNet(NeuralNet):
                 "module_": _numpy_state(self.module_),
                 "criterion_": _numpy_state(self.criterion_),
             }
+            # requires_grad is no part of a state dict: frozen weights say so here
+            state["_frozen"] = [
+                name
+                for name, parameter in self.module_.named_parameters()
+                if not parameter.requires_grad
+            ]
         return state
 
     def __setstate__(self, state):
         state = dict(state)
         weights = state.pop("_weights", None)
+        frozen = state.pop("_frozen", ())
         for name in state.pop("_tensor_params"):
             state[name] = torch.as_tensor(state[name])
         if str(state["device"]).startswith("cuda") and not torch.cuda.is_available():
@@ -160,6 +210,9 @@ class SequenceNet(NeuralNet):
             getattr(self, name).load_state_dict(
                 {key: torch.as_tensor(value) for key, value in arrays.items()}
             )
+        parameters = dict(self.module_.named_parameters())
+        for name in frozen:
+            parameters[name].requires_grad_(False)
 
 
 #: what a fitted net needs only while training; not pickled

@@ -49,6 +49,8 @@ class LSTMTagger(SequenceEstimator):
     [['DET', 'NOUN']]
     """
 
+    _per_step = True
+
     def __init__(self, *, class_weight=None, **params):
         super().__init__(**params)
         self.class_weight = class_weight
@@ -72,6 +74,13 @@ class LSTMTagger(SequenceEstimator):
         steps, lengths = self._forward(X)
         proba = torch.softmax(steps.double(), dim=-1).numpy()
         return np.split(proba, np.cumsum(lengths)[:-1])
+
+    def predict_log_proba(self, X):
+        """Per-step log-probabilities, from the logits: one ``(T_i, n_labels)`` array
+        per sequence (``log_softmax``, finite where ``log(predict_proba)`` is not)."""
+        steps, lengths = self._forward(X)
+        log_proba = torch.log_softmax(steps.double(), dim=-1).numpy()
+        return np.split(log_proba, np.cumsum(lengths)[:-1])
 
     def predict(self, X):
         """One 1-D array of labels per sequence, as long as the sequence."""

@@ -63,12 +63,22 @@ class ClassEncoder:
             return None
         classes = np.arange(len(self.classes_))
         if isinstance(class_weight, dict):
+            _check_class_weight_keys(class_weight, self.classes_)
             class_weight = {
                 int(np.searchsorted(self.classes_, label)): weight
                 for label, weight in class_weight.items()
-                if label in self.classes_
             }
         return compute_class_weight(class_weight, classes=classes, y=indices)
+
+
+def _check_class_weight_keys(class_weight, classes):
+    """A dict ``class_weight`` may only name labels of y, as in scikit-learn."""
+    unknown = [label for label in class_weight if label not in set(classes.tolist())]
+    if unknown:
+        raise ValueError(
+            f"class_weight has keys that are not labels of y: {unknown}; the "
+            f"labels are {classes.tolist()}."
+        )
 
 
 class TargetScaler:
@@ -230,6 +240,7 @@ class LabelSetEncoder:
         if class_weight is None:
             return None
         if isinstance(class_weight, dict):
+            _check_class_weight_keys(class_weight, self.classes_)
             return np.array([class_weight.get(c, 1.0) for c in self.classes_])
         positives = indicator.sum(axis=0)
         degenerate = (positives == 0) | (positives == len(indicator))

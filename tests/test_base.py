@@ -150,6 +150,14 @@ class TestErrors:
             ({"token_dropout": -0.1}, "token_dropout == -0.1, must be >= 0"),
             ({"optimizer": "lbfgs"}, r"optimizer='lbfgs' is not supported"),
             ({"device": "tpu"}, r"device='tpu' is not a device"),
+            ({"gradient_clip": -1.0}, "gradient_clip == -1.0, must be > 0"),
+            ({"gradient_clip": 0}, "gradient_clip == 0, must be > 0"),
+            ({"gradient_clip": float("nan")}, "gradient_clip == nan, must be a finite"),
+            ({"lr": float("nan")}, "lr == nan, must be a finite"),
+            ({"dropout": float("nan")}, "dropout == nan, must be a finite"),
+            ({"max_vocabulary_size": -1}, "max_vocabulary_size == -1, must be >= 1"),
+            ({"max_vocabulary_size": 0}, "max_vocabulary_size == 0, must be >= 1"),
+            ({"pooling": None}, r"pooling=None is not supported"),
             (
                 {"embedding_dim": 3, "pretrained_embeddings": {"a": [1.0, 2.0]}},
                 "embedding_dim=3 differs from the width 2",
@@ -160,6 +168,11 @@ class TestErrors:
         """Invalid hyperparameters are caught in fit with their name and value."""
         with pytest.raises(ValueError, match=match):
             LSTMClassifier(**param).fit([["a"], ["b"]], [0, 1])
+
+    def test_hyperparameter_of_the_wrong_type(self):
+        """A hyperparameter of the wrong type is a TypeError naming it."""
+        with pytest.raises(TypeError, match="max_vocabulary_size must be an instance"):
+            LSTMClassifier(max_vocabulary_size=2.5).fit([["a"], ["b"]], [0, 1])
 
 
 class TestTraining:

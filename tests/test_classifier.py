@@ -89,3 +89,28 @@ def test_regression_target_rejected():
     """Continuous y gets scikit-learn's 'Unknown label type' message."""
     with pytest.raises(ValueError, match="Unknown label type: continuous"):
         LSTMClassifier(**FAST).fit([["a"], ["b"]], [0.5, 1.7])
+
+
+def test_class_weight_keys_must_be_labels(marker_data):
+    """A class_weight key that is no label of y is an error, as in scikit-learn."""
+    with pytest.raises(ValueError, match=r"keys that are not labels of y: \['plian'\]"):
+        LSTMClassifier(class_weight={"plian": 2.0}).fit(*marker_data)
+
+
+def test_predict_log_proba_from_logits(marker_data):
+    """predict_log_proba is log_softmax of the logits: log(predict_proba) where
+    that is finite, and still finite where a probability rounds to 0."""
+    X, y = marker_data
+    clf = LSTMClassifier(**{**FAST, "max_epochs": 2}).fit(X, y)
+    np.testing.assert_allclose(
+        clf.predict_log_proba(X), np.log(clf.predict_proba(X)), rtol=1e-10
+    )
+    with torch.no_grad():
+        clf.net_.module_.head.weight.mul_(1e5)  # logits far apart
+    log_proba = clf.predict_log_proba(X)
+    assert (clf.predict_proba(X) == 0).any()
+    assert np.isfinite(log_proba).all()
+    logits = clf.net_.forward(clf.input_encoder_.transform(X)).double()
+    np.testing.assert_allclose(
+        log_proba, (logits - logits.logsumexp(dim=1, keepdim=True)).numpy()
+    )

@@ -10,6 +10,7 @@ from sklstm.data import (
     RegexTokenizer,
     SequenceDataset,
     Vocabulary,
+    is_table,
     read_sequences,
 )
 
@@ -52,6 +53,39 @@ class TestReadSequences:
         assert read_sequences(pd.Series(["a b", "c"])).kind == "tokens"
         frame = read_sequences(pd.DataFrame({"t0": [1.0, 2.0], "t1": [3.0, 4.0]}))
         assert frame.n_columns == 2 and frame.features[1].ravel().tolist() == [2, 4]
+
+    def test_a_list_is_never_a_table(self):
+        """Equal-length float lists are sequences that happen to be equally long."""
+        read = read_sequences([np.ones(5), np.zeros(5)])
+        assert read.n_columns is None and read.features[0].shape == (5, 1)
+        assert not is_table([[1.0, 2.0], [3.0, 4.0]])
+        assert is_table(np.ones((2, 2)))
+
+    def test_text_is_never_converted_to_decide_on_a_table(self):
+        """Telling text from a table costs no copy of the text.
+
+        Converting these strings with np.asarray would take 160 MB (a fixed-width
+        array as wide as the longest string).
+        """
+        import tracemalloc
+
+        texts = ["a short one"] * 2000 + ["x" * 20000]
+        tracemalloc.start()
+        try:
+            assert not is_table(texts)
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        assert peak < 5_000_000
+
+    def test_one_column_of_text_is_text(self):
+        """A one-column DataFrame or (n, 1) array of strings holds text, one per row."""
+        pd = pytest.importorskip("pandas")
+        frame = pd.DataFrame({"text": ["good film", "bad"], "n": [1, 2]})[["text"]]
+        assert read_sequences(frame).tokens == [["good", "film"], ["bad"]]
+        column = np.array([["good film"], ["bad"]], dtype=object)
+        assert read_sequences(column).tokens == [["good", "film"], ["bad"]]
+        assert not is_table(frame) and is_table(frame.assign(text=[1.0, 2.0]))
 
     def test_dict_streams(self):
         """A dict joins token sequences with one feature row per token."""
@@ -162,6 +196,19 @@ class TestInputEncoder:
         ):
             encoder.transform([np.ones((2, 2))])
 
+    def test_transform_checks_token_type(self):
+        """Tokens at predict must be of the type seen in fit (str or int)."""
+        encoder = InputEncoder()
+        encoder.fit_transform([["a", "b"]])
+        with pytest.raises(
+            ValueError,
+            match="X holds integer tokens, but the estimator was fitted on string",
+        ):
+            encoder.transform([[1, 2]])
+        encoder.fit_transform([[1, 2]])
+        with pytest.raises(ValueError, match="X holds string tokens"):
+            encoder.transform(["some text"])
+
     def test_table_column_count(self):
         """A 2-D array at predict needs as many columns as in fit."""
         encoder = InputEncoder()
@@ -253,4 +300,6 @@ def test_one_huge_sequence_trains_alone():
     batches = [X["tokens"].shape for X, _ in iterator]
     assert (1, 3000) in batches
     assert max(b * t for b, t in batches) <= 64 * 8 * lengths.mean()
-    assert len(batches) == len(iterator)
+    # len() counts a length-sorted pass; a training pass's first cut is random
+    assert len(iterator) == len(list(BucketIterator(data, batch_size=64)))
+    assert len(iterator) <= len(batches) <= len(iterator) + 1

@@ -153,11 +153,43 @@ def test_threshold_per_label(fitted, marker_sets):
     """An array threshold applies one threshold per label."""
     X = marker_sets[0][:40]
     proba = fitted.predict_proba(X)
-    fitted.set_params(threshold=np.array([0.5, 1.1, 0.0]))
+    fitted.set_params(threshold=np.array([0.5, 1.0, 0.0]))
     try:
         predicted = fitted.predict(X)
     finally:
         fitted.set_params(threshold=0.5)
-    assert all("m1" not in labels and "m2" in labels for labels in predicted)
-    expected_m0 = proba[:, 0] >= 0.5
-    assert [("m0" in labels) for labels in predicted] == expected_m0.tolist()
+    assert all("m2" in labels for labels in predicted)
+    for label, (column, threshold) in {"m0": (0, 0.5), "m1": (1, 1.0)}.items():
+        expected = proba[:, column] >= threshold
+        assert [(label in labels) for labels in predicted] == expected.tolist()
+
+
+@pytest.mark.parametrize(
+    "threshold, match",
+    [
+        (2.0, "must be a probability in"),
+        (np.full((2, 1), 0.5), "expected a number in"),
+        (np.array([0.5, 0.5]), r"threshold has shape \(2,\); expected one value or "),
+        (float("nan"), "must be a probability in"),
+    ],
+)
+def test_bad_threshold(fitted, marker_sets, threshold, match):
+    """A threshold outside [0, 1] or of the wrong shape is a clear error."""
+    fitted.set_params(threshold=threshold)
+    try:
+        with pytest.raises(ValueError, match=match):
+            fitted.predict(marker_sets[0][:5])
+    finally:
+        fitted.set_params(threshold=0.5)
+
+
+def test_bad_threshold_caught_in_fit(marker_sets):
+    """A threshold that can never be right is refused before training."""
+    with pytest.raises(ValueError, match="must be a probability in"):
+        LSTMMultiLabel(threshold=2.0).fit(*marker_sets)
+
+
+def test_class_weight_keys_must_be_labels(marker_sets):
+    """A class_weight key that is no label is an error, as in scikit-learn."""
+    with pytest.raises(ValueError, match="keys that are not labels of y: "):
+        LSTMMultiLabel(class_weight={"nope": 2.0}).fit(*marker_sets)

@@ -25,7 +25,7 @@ class _InterruptAt(Callback):
 
 
 class TestTrainingFailures:
-    def test_diverging_loss_keeps_last_good_weights(self, sum_data):
+    def test_nan_loss_keeps_last_good_weights(self, sum_data):
         """A loss that turns NaN stops with a clear error; the good weights stay."""
         X, y = sum_data
         reg = LSTMRegressor(
@@ -42,7 +42,31 @@ class TestTrainingFailures:
         ):
             reg.fit(X, y)
         np.testing.assert_array_equal(reg.predict(X), before)
-        assert reg.n_iter_ == 3  # the failed epoch is in the history
+        assert reg.n_iter_ == 2  # the failed epoch is not counted
+
+    def test_exploding_loss_stops_with_best_weights(self, sum_data):
+        """A loss that explodes (finite, but 1000x its lowest) stops with an error
+        naming the learning rate, and the estimator keeps sensible weights."""
+        X, y = sum_data
+        reg = LSTMRegressor(**{**FAST, "max_epochs": 5, "lr": 1e6})
+        with pytest.raises(
+            FloatingPointError,
+            match=r"(diverged|became (nan|inf)).*lr=1000000\.0",
+        ):
+            reg.fit(X, y)
+        assert np.abs(reg.predict(X)).max() < 10 * np.abs(y).max()
+
+    def test_warm_start_after_divergence(self, sum_data):
+        """After a divergence, a warm start with a smaller lr trains normally:
+        the optimizer's moments, which saw the divergent gradients, are reset."""
+        X, y = sum_data
+        reg = LSTMRegressor(**{**FAST, "max_epochs": 2}, warm_start=True).fit(X, y)
+        reg.set_params(lr=1e30)
+        with pytest.raises(FloatingPointError):
+            reg.fit(X, y)
+        assert reg.n_iter_ == 2
+        reg.set_params(lr=1e-3).fit(X, y)
+        assert reg.n_iter_ == 4 and np.isfinite(reg.history_[:, "train_loss"]).all()
 
     def test_keyboard_interrupt_keeps_weights_and_says_so(self, marker_data):
         """Ctrl-C during fit leaves a usable estimator with the epochs completed."""

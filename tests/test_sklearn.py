@@ -61,6 +61,52 @@ def test_clone_is_unfitted_with_same_params():
     assert not hasattr(copy, "net_")
 
 
+def test_subclass_keeps_its_parents_parameters(marker_data):
+    """A user's subclass with its own __init__ keeps pooling and class_weight."""
+
+    class MyClassifier(LSTMClassifier):
+        def __init__(self, *, note="mine", **params):
+            super().__init__(**params)
+            self.note = note
+
+    estimator = MyClassifier(pooling="max", class_weight="balanced", hidden_size=8)
+    params = estimator.get_params()
+    assert params["pooling"] == "max" and params["class_weight"] == "balanced"
+    assert params["note"] == "mine" and params["hidden_size"] == 8
+    copy = clone(estimator)
+    assert copy.pooling == "max" and copy.class_weight == "balanced"
+
+
+def test_text_column_through_a_column_transformer(marker_data):
+    """A ColumnTransformer passing one text column feeds the estimator in a Pipeline."""
+    pd = pytest.importorskip("pandas")
+    from sklearn.compose import ColumnTransformer
+
+    X, y = marker_data
+    frame = pd.DataFrame({"text": [" ".join(x) for x in X], "other": 1.0})
+    pipe = make_pipeline(
+        ColumnTransformer([("text", "passthrough", ["text"])]),
+        LSTMClassifier(**QUICK),
+    ).fit(frame, y)
+    assert pipe.score(frame, y) > 0.9
+
+
+def test_table_and_its_list_predict_alike():
+    """Predictions on a 2-D array and on its tolist() agree."""
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(40, 6))
+    reg = LSTMRegressor(**QUICK).fit(X, X.sum(axis=1))
+    np.testing.assert_allclose(reg.predict(X), reg.predict(X.tolist()), rtol=1e-6)
+
+
+def test_list_of_equal_length_series_takes_any_length_later(sum_data):
+    """Fitted on equally long 1-D arrays, the estimator predicts other lengths."""
+    X = [np.linspace(0, 1, 5) * i for i in range(30)]
+    reg = LSTMRegressor(**QUICK).fit(X, np.arange(30.0))
+    assert reg.n_features_in_ == 1
+    assert reg.predict([np.ones(7)]).shape == (1,)
+
+
 def test_set_params_then_refit(marker_data):
     """set_params on a fitted estimator takes effect at the next fit."""
     X, y = marker_data
@@ -255,7 +301,9 @@ class TestSampleWeight:
         X = [["same", "tokens"]] * 40
         y = ["a", "b"] * 20
         weight = np.where(np.array(y) == "b", 5.0, 1.0)
-        clf = LSTMClassifier(**QUICK).fit(X, y, sample_weight=weight)
+        clf = LSTMClassifier(**{**QUICK, "max_epochs": 10}).fit(
+            X, y, sample_weight=weight
+        )
         assert clf.predict(X[:1]).tolist() == ["b"]
         assert clf.predict_proba(X[:1])[0, 1] == pytest.approx(5 / 6, abs=0.05)
 

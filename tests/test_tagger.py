@@ -162,3 +162,30 @@ def test_character_level_needs_string_tokens():
         LSTMTagger(char_embedding_dim=8).fit([[1, 2]], [["A", "B"]])
     with pytest.raises(ValueError, match="but X holds numeric sequences"):
         LSTMTagger(char_embedding_dim=8).fit([[0.5, 1.5]], [["A", "B"]])
+
+
+def test_predict_log_proba_from_logits(fitted, tagged):
+    """Per-step log-probabilities are log_softmax of the logits, one array per
+    sequence, and equal log(predict_proba) where that is finite."""
+    X = tagged[0][200:]
+    log_proba = fitted.predict_log_proba(X)
+    assert [len(p) for p in log_proba] == [len(x) for x in X]
+    for logs, proba in zip(log_proba, fitted.predict_proba(X), strict=True):
+        np.testing.assert_allclose(logs, np.log(proba), rtol=1e-10)
+
+
+def test_token_type_checked_at_predict(fitted):
+    """Integer tokens for a tagger fitted on strings are an error, not all-unknown."""
+    with pytest.raises(
+        ValueError,
+        match="X holds integer tokens, but the estimator was fitted on string tokens",
+    ):
+        fitted.predict([[1, 2, 3]])
+
+
+def test_token_type_checked_with_characters(tagged):
+    """With characters on, a token type mismatch is the same clear error."""
+    X, y = tagged
+    tagger = LSTMTagger(**{**FAST, "max_epochs": 1}, char_embedding_dim=4).fit(X, y)
+    with pytest.raises(ValueError, match="X holds integer tokens"):
+        tagger.predict([[1, 2]])

@@ -8,16 +8,23 @@ __all__ = ["BucketIterator"]
 
 #: a batch pads to at most this many times its share of the mean length in steps
 STEP_BUDGET = 8
+#: training batches are formed within pools of this many batches' worth of sequences
+POOL_BATCHES = 100
 
 
 class BucketIterator:
     """Iterate over a :class:`~sklstm.data.SequenceDataset` in length-sorted batches.
 
     Each batch is padded only to its own longest sequence. With ``shuffle=True``
-    (training), equal lengths are ordered at random and the batches come in random
-    order, drawn from torch's global generator so that a seed makes epochs repeat.
-    Without shuffling, batches come in order of length and :meth:`restore_order`
-    puts outputs back in the dataset's order.
+    (training) the usual bucketing applies: the sequences are shuffled, split into
+    pools of ``POOL_BATCHES`` batches' worth, sorted by length within each pool and
+    cut into batches, which come in random order. The first batch of each pool
+    takes a random number of sequences, so that the cuts move: batch membership
+    changes from epoch to epoch even when every length is distinct, while padding
+    stays close to that of one global sort. Randomness comes from torch's global
+    generator, so a seed makes epochs repeat. Without shuffling, batches come in
+    order of length and :meth:`restore_order` puts outputs back in the dataset's
+    order.
 
     It takes the place of a ``DataLoader`` (skorch's ``iterator_train`` and
     ``iterator_valid``): batches are gathered with one indexing operation each, with
@@ -35,42 +42,58 @@ class BucketIterator:
         self.batch_size = batch_size
         self.shuffle = shuffle
 
-    def _order(self):
+    def _pools(self):
+        """Indices of the sequences, in pools each sorted by length."""
         lengths = self.dataset.lengths
         if not self.shuffle:
-            return torch.argsort(lengths, stable=True)
+            return [torch.argsort(lengths, stable=True)]
         order = torch.randperm(len(lengths))
-        return order[torch.argsort(lengths[order], stable=True)]
+        # pools of equal size, so that the last one is not a small remainder
+        n_pools = -(-len(order) // (self.batch_size * POOL_BATCHES))
+        return [
+            pool[torch.argsort(lengths[pool], stable=True)]
+            for pool in order.tensor_split(n_pools)
+        ]
 
-    def _bounds(self, sorted_lengths):
-        """``(start, stop)`` of each batch along the length-sorted order.
+    def _bounds(self, lengths, first=None):
+        """``(start, stop)`` of each batch along ascending ``lengths``.
 
-        A batch holds at most ``batch_size`` sequences and, padded to its longest,
-        at most ``batch_size * STEP_BUDGET`` times the mean length in steps: a few
-        extremely long sequences train in small batches of their own instead of
-        padding 63 others to their length, so memory follows the number of steps.
+        A batch holds at most ``batch_size`` sequences (the first at most ``first``)
+        and, padded to its longest, at most ``batch_size * STEP_BUDGET`` times the
+        data set's mean length in steps: a few extremely long sequences train in
+        small batches of their own instead of padding 63 others to their length, so
+        memory follows the number of steps.
         """
-        mean_length = float(sorted_lengths.float().mean())
+        mean_length = float(self.dataset.lengths.float().mean())
         budget = self.batch_size * STEP_BUDGET * mean_length
-        bounds, start, n = [], 0, len(sorted_lengths)
+        bounds, start, n = [], 0, len(lengths)
+        size = first or self.batch_size
         while start < n:
-            stop = min(start + self.batch_size, n)
+            stop = min(start + size, n)
             sizes = torch.arange(1, stop - start + 1)
             # lengths ascend, so the padded size grows with the batch: a prefix fits
-            fits = int((sizes * sorted_lengths[start:stop] <= budget).sum())
+            fits = int((sizes * lengths[start:stop] <= budget).sum())
             bounds.append((start, start + max(fits, 1)))
-            start = bounds[-1][1]
+            start, size = bounds[-1][1], self.batch_size
         return bounds
 
     def _batches(self):
-        order = self._order()
-        bounds = self._bounds(self.dataset.lengths[order])
-        batches = [order[start:stop] for start, stop in bounds]
+        batches = []
+        for pool in self._pools():
+            # while training, a random first batch size moves every cut between
+            # batches, so batch membership changes from epoch to epoch even when
+            # every length is distinct, at no cost in padding
+            first = (
+                int(torch.randint(1, self.batch_size + 1, ())) if self.shuffle else None
+            )
+            lengths = self.dataset.lengths[pool]
+            batches += [pool[a:b] for a, b in self._bounds(lengths, first)]
         if self.shuffle:
             batches = [batches[i] for i in torch.randperm(len(batches))]
         return batches
 
     def __len__(self):
+        """Batches of a length-sorted pass (training passes may differ by a few)."""
         return len(self._bounds(torch.sort(self.dataset.lengths).values))
 
     def __iter__(self):
@@ -85,7 +108,7 @@ class BucketIterator:
         steps, sequence after sequence (split it with ``dataset.lengths``).
         Only meaningful without shuffling.
         """
-        order = self._order()
+        (order,) = self._pools()
         if not (outputs and outputs[0].dim() == 3):
             stacked = torch.cat(outputs)
             result = torch.empty_like(stacked)

@@ -2,7 +2,7 @@
 
 import numpy as np
 import torch
-from torch.utils.data import Dataset
+from skorch.dataset import Dataset
 
 __all__ = ["IGNORE_INDEX", "SequenceDataset", "concatenated_ranges"]
 
@@ -35,6 +35,10 @@ class SequenceDataset(Dataset):
     Memory grows with the total number of steps, never with
     ``n_sequences * max_length``: padding happens per batch, in :meth:`batch`.
 
+    It is a skorch ``Dataset`` whose ``X`` is itself and whose ``y`` holds the
+    targets in its own order (per-step targets flat, real steps only), so that
+    skorch's scoring callbacks can match predictions with targets.
+
     Parameters
     ----------
     lengths : array-like of int, shape (n_sequences,)
@@ -44,7 +48,12 @@ class SequenceDataset(Dataset):
     per_step : bool, default=False
         Whether ``y`` holds one target per step rather than per sequence.
     sample_weight : array-like of shape (n_sequences,), optional
-        Weight of each sequence; batches then carry ``(y, sample_weight)``.
+        Weight of each sequence; batches then carry ``(y, sample_weight)``. The
+        weights are scaled to a mean of 1 per target element (per step for
+        per-step targets), so that a batch's weighted mean loss divides by its
+        number of elements, a constant of the data set rather than of the batch:
+        weights that differ only between batches (such as between length buckets)
+        still steer the fit.
     **streams : array-like, shape (n_steps, ...)
         Aligned per-step inputs of all sequences, one after the other, by the name
         the module's ``forward`` takes them (``tokens``, ``features``, ``chars``).
@@ -67,15 +76,28 @@ class SequenceDataset(Dataset):
             if values is not None
         }
         self.per_step = per_step
-        self.sample_weight = (
-            None
-            if sample_weight is None
-            else torch.as_tensor(np.asarray(sample_weight), dtype=torch.float32)
-        )
-        self.y = None
+        self.sample_weight = None
+        if sample_weight is not None:
+            weight = np.asarray(sample_weight, dtype=np.float64)
+            elements = self.lengths.numpy() if per_step else None
+            weight = weight / np.average(weight, weights=elements)
+            self.sample_weight = torch.as_tensor(weight, dtype=torch.float32)
+        self.targets = None
         if y is not None:
             y = torch.as_tensor(np.asarray(y))
-            self.y = _flat_with_pad_row(y, IGNORE_INDEX) if per_step else y
+            self.targets = _flat_with_pad_row(y, IGNORE_INDEX) if per_step else y
+
+    @property
+    def X(self):
+        """The dataset itself: skorch reads a dataset's inputs from ``X``."""
+        return self
+
+    @property
+    def y(self):
+        """Targets in the dataset's order; per-step targets flat, real steps only."""
+        if self.targets is None or not self.per_step:
+            return self.targets
+        return self.targets[:-1]
 
     @property
     def n_steps(self):
@@ -112,9 +134,9 @@ class SequenceDataset(Dataset):
         index = self._step_index(indices, int(lengths.max()))
         X = {"lengths": lengths}
         X.update({name: flat[index] for name, flat in self.streams.items()})
-        if self.y is None:
+        if self.targets is None:
             return X, None
-        y = self.y[index] if self.per_step else self.y[indices]
+        y = self.targets[index] if self.per_step else self.targets[indices]
         if self.sample_weight is None:
             return X, y
         return X, (y, self.sample_weight[indices])
@@ -125,8 +147,8 @@ class SequenceDataset(Dataset):
         lengths = self.lengths[indices]
         index = concatenated_ranges(self.starts[indices], lengths)
         y = None
-        if self.y is not None:
-            y = self.y[index] if self.per_step else self.y[indices]
+        if self.targets is not None:
+            y = self.targets[index] if self.per_step else self.targets[indices]
         weight = None if self.sample_weight is None else self.sample_weight[indices]
         return SequenceDataset(
             lengths,

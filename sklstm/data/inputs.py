@@ -10,10 +10,13 @@ What each input means (the documented contract, see the README):
     lists) is a numeric sequence;
 
 * a rectangular numeric array is always numeric, whatever its dtype: a 3-D array is
-  ``(n_sequences, T, F)``; a 2-D array (or DataFrame, or a list of equal-length lists
-  of floats, as scikit-learn reads ``X.tolist()``) is a table whose columns are the
+  ``(n_sequences, T, F)``; a 2-D array or DataFrame is a table whose columns are the
   ``T`` time steps of a univariate sequence, so a table at predict needs the same
-  number of columns. Integer token ids therefore go in a list, never in a 2-D array;
+  number of columns. Integer token ids therefore go in a list, never in a 2-D array.
+  A list is never a table: a list of equal-length lists of floats holds sequences
+  that happen to be equally long (and reads as the table it came from would);
+* a table with a single column of strings or token lists (``df[["text"]]``, what a
+  ``ColumnTransformer`` passes on) holds one sequence per row, like a list;
 * a dict ``{"tokens": ..., "features": ...}`` is two aligned streams: a token
   sequence plus a numeric feature row per token.
 """
@@ -31,6 +34,7 @@ from sklstm.data.vocabulary import Vocabulary
 __all__ = ["InputEncoder"]
 
 _STREAMS = {"tokens", "features"}
+_TOKEN_TYPES = {"str": "string", "int": "integer"}
 #: characters read of each token by the character-level representation
 MAX_WORD_CHARS = 20
 
@@ -38,10 +42,11 @@ MAX_WORD_CHARS = 20
 class _Read:
     """Sequences as read from X, before encoding."""
 
-    def __init__(self, tokens=None, features=None, n_columns=None):
+    def __init__(self, tokens=None, features=None, n_columns=None, token_type=None):
         self.tokens = tokens  # list of token lists, or None
         self.features = features  # list of (T_i, F) float arrays, or None
         self.n_columns = n_columns  # a 2-D array's column count, or None
+        self.token_type = token_type  # "str" or "int" for token sequences
 
     @property
     def kind(self):
@@ -77,6 +82,9 @@ def _as_sample_list(X, name="X"):
         )
     if hasattr(X, "to_numpy") and getattr(X, "ndim", None) == 1:  # pandas Series
         return X.tolist()
+    column = _text_column(X)
+    if column is not None:
+        return column
     if isinstance(X, (list, tuple)):
         return list(X)
     if hasattr(X, "__array__") or hasattr(X, "to_numpy"):
@@ -185,7 +193,7 @@ def _read_list(samples, tokenize, name):
     if all(type(sample) is list and sample for sample in samples):
         types = set(map(type, chain.from_iterable(samples)))
         if types == {str} or types == {int}:
-            return _Read(tokens=samples)
+            return _Read(tokens=samples, token_type=types.pop().__name__)
     tokens, features, token_kinds = [], [], set()
     for i, sample in enumerate(samples):
         where = f"{name}[{i}]"
@@ -241,26 +249,35 @@ def _read_list(samples, tokenize, name):
                 "features."
             )
         return _Read(features=features)
-    return _Read(tokens=tokens)
+    return _Read(tokens=tokens, token_type=token_kinds.pop() if tokens else None)
+
+
+def _text_column(X):
+    """The rows of a one-column table of strings or token lists, or None.
+
+    Decided from the column's dtype and first entry, without converting the text.
+    """
+    if getattr(X, "ndim", None) != 2 or X.shape[1] != 1 or not len(X):
+        return None
+    column = X.iloc[:, 0] if hasattr(X, "iloc") else np.asarray(X)[:, 0]
+    if getattr(column.dtype, "kind", "O") in "biufc":
+        return None
+    rows = list(column)
+    return rows if isinstance(rows[0], (str, list, tuple)) else None
 
 
 def is_table(X):
-    """Whether X is a 2-D table: an array, DataFrame or sparse matrix, or a list of
-    equal-length lists of floats (as scikit-learn reads ``X.tolist()``)."""
+    """Whether X is a 2-D table: a sparse matrix, or a 2-D array or DataFrame other
+    than a single column of text. Decided from the container alone, so text is
+    never converted: a list is always a list of sequences."""
     if sparse.issparse(X):
         return True
-    if isinstance(X, (list, tuple)):
-        try:
-            array = np.asarray(X)
-        except ValueError:  # ragged
-            return False
-        # integer or string rows are token sequences, never a table
-        return array.ndim == 2 and array.dtype.kind == "f"
-    if isinstance(X, (dict, str)) or not (
+    if isinstance(X, (list, tuple, dict, str)) or not (
         hasattr(X, "__array__") or hasattr(X, "to_numpy")
     ):
         return False
-    return np.asarray(X).ndim == 2
+    ndim = X.ndim if hasattr(X, "ndim") else np.asarray(X).ndim
+    return ndim == 2 and _text_column(X) is None
 
 
 def read_sequences(X, tokenizer=None, name="X"):
@@ -297,7 +314,11 @@ def read_sequences(X, tokenizer=None, name="X"):
                 f"{name}['features'][{i}] has {features.lengths[i]} steps; each token "
                 "needs exactly one feature row."
             )
-        return _Read(tokens=tokens.tokens, features=features.features)
+        return _Read(
+            tokens=tokens.tokens,
+            features=features.features,
+            token_type=tokens.token_type,
+        )
     samples = None if is_table(X) else _as_sample_list(X, name)
     read = (
         _read_array(X, name) if samples is None else _read_list(samples, tokenize, name)
@@ -372,6 +393,7 @@ class InputEncoder:
         """Learn the vocabulary and feature scaling from X; return its dataset."""
         read = read_sequences(X, self.tokenizer)
         self.kind_ = read.kind
+        self.token_type_ = read.token_type
         self.n_columns_ = read.n_columns
         self.vocabulary_ = None
         if read.tokens is not None:
@@ -409,6 +431,12 @@ class InputEncoder:
             raise ValueError(
                 f"X holds {read.kind} sequences, but the estimator was fitted on "
                 f"{self.kind_} sequences."
+            )
+        if read.token_type != self.token_type_:
+            raise ValueError(
+                f"X holds {_TOKEN_TYPES[read.token_type]} tokens, but the estimator "
+                f"was fitted on {_TOKEN_TYPES[self.token_type_]} tokens; pass tokens "
+                "of the type used in fit."
             )
         if read.n_columns is not None and self.n_columns_ not in (None, read.n_columns):
             raise ValueError(
