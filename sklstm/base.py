@@ -345,15 +345,23 @@ class SequenceEstimator(BaseEstimator):
         """``(loss class, its keyword arguments)`` for encoded targets ``y``."""
         raise NotImplementedError
 
-    def _encode_targets(self, y, lengths, *, reset):
+    def _encode_targets(self, y, lengths, *, reset, classes=None):
         """Targets for the loss; ``reset`` learns their encoding (classes, scale).
 
-        ``lengths`` are the input sequences' lengths, for per-step targets.
+        ``lengths`` are the input sequences' lengths, for per-step targets;
+        ``classes``, given to partial_fit, every label there will be.
         """
         if not reset:
+            if classes is not None and not np.array_equal(
+                np.unique(classes), self.classes_
+            ):
+                raise ValueError(
+                    f"classes={list(classes)} differs from the classes of the first "
+                    f"call, {self.classes_.tolist()}."
+                )
             return self.target_encoder_.transform(y, lengths)
         self.target_encoder_ = self._target_encoder()
-        encoded = self.target_encoder_.fit_transform(y, lengths)
+        encoded = self.target_encoder_.fit_transform(y, lengths, classes=classes)
         if hasattr(self.target_encoder_, "classes_"):
             self.classes_ = self.target_encoder_.classes_
         return encoded
@@ -444,9 +452,45 @@ or dict
         self : object
             The fitted estimator.
         """
+        return self._fit(X, y, sample_weight, incremental=False)
+
+    def partial_fit(self, X, y, classes=None, sample_weight=None):
+        """One pass over a chunk ``(X, y)``, for data that does not fit in memory.
+
+        The first call (on an unfitted estimator) learns the vocabulary, the input
+        scaling and the targets' encoding from its chunk, and they stay fixed:
+        tokens first seen in a later chunk map to the unknown token. A call after
+        :meth:`fit` continues its training. Early stopping does not apply.
+
+        Parameters
+        ----------
+        X, y, sample_weight
+            As for :meth:`fit`.
+        classes : array-like, default=None
+            Every label the estimator will ever see (every tag, for the tagger).
+            Required at the first call of a classifier or tagger, as in
+            scikit-learn's ``partial_fit``: a later chunk may not hold them all.
+
+        Returns
+        -------
+        self : object
+            The estimator, trained one more epoch.
+        """
+        return self._fit(X, y, sample_weight, incremental=True, classes=classes)
+
+    def _fit(self, X, y, sample_weight, *, incremental, classes=None):
+        """The path of fit and partial_fit: ``incremental`` is one epoch over
+        X, continuing the fitted network if there is one."""
         self._check_params()
         device = resolve_device(self.device)
-        continuing = self.warm_start and hasattr(self, "net_")
+        continuing = (incremental or self.warm_start) and hasattr(self, "net_")
+        if incremental and not continuing and classes is None:
+            if self._target_encoder.needs_classes:
+                raise ValueError(
+                    f"The first call of {type(self).__name__}.partial_fit needs "
+                    "classes, every label there will be: a chunk may not hold them "
+                    "all (as in scikit-learn's partial_fit)."
+                )
         if not continuing:
             # a fit that fails part-way leaves an unfitted estimator, never a new
             # vocabulary beside an old network
@@ -472,7 +516,9 @@ or dict
             data = self.input_encoder_.fit_transform(X)
             self._set_input_attributes()
         y = self._check_y(y, len(data))
-        targets = self._encode_targets(y, data.lengths.numpy(), reset=not continuing)
+        targets = self._encode_targets(
+            y, data.lengths.numpy(), reset=not continuing, classes=classes
+        )
         dataset = data.with_targets(
             targets,
             per_step=self._per_step,
@@ -484,18 +530,20 @@ or dict
         with seeded(seed, device):
             if not continuing:
                 self.net_ = self._build_net(targets, device, pretrained)
-            train, valid = self._split(dataset, targets, seed)
+            train, valid = (
+                (dataset, None) if incremental else self._split(dataset, targets, seed)
+            )
             # training settings, callbacks and split are set for each run: a warm
             # start picks up changed hyperparameters, and an unpickled net has no
             # callbacks or split
             self.net_.set_params(
                 lr=self.lr,
                 optimizer__weight_decay=self.weight_decay,
-                max_epochs=self.max_epochs,
+                max_epochs=1 if incremental else self.max_epochs,
                 batch_size=self.batch_size,
                 verbose=self.verbose,
             )
-            self.net_.callbacks = self._callbacks()
+            self.net_.callbacks = self._callbacks(early_stopping=valid is not None)
             self.net_.train_split = None if valid is None else predefined_split(valid)
             self.net_.initialize_callbacks()
             try:
@@ -606,12 +654,12 @@ or dict
             self._load_pretrained(net.module_, *pretrained)
         return net
 
-    def _callbacks(self):
+    def _callbacks(self, early_stopping):
         """The skorch callbacks for this training run, from the hyperparameters."""
         callbacks = [DivergenceGuard(), *(self.callbacks or [])]
         if self.gradient_clip is not None:
             callbacks.append(GradientNormClipping(self.gradient_clip))
-        if self.early_stopping:
+        if early_stopping:
             callbacks.append(
                 EarlyStopping(patience=self.n_iter_no_change, load_best=True)
             )

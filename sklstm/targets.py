@@ -28,10 +28,17 @@ class ClassEncoder:
     ['a', 'b']
     """
 
-    def fit_transform(self, y, lengths=None):
+    #: partial_fit must name every class at its first call (a chunk may lack some)
+    needs_classes = True
+
+    def fit_transform(self, y, lengths=None, classes=None):
         y = column_or_1d(y, warn=True)
         check_classification_targets(y)
-        self.classes_, indices = np.unique(y, return_inverse=True)
+        if classes is None:
+            self.classes_, indices = np.unique(y, return_inverse=True)
+        else:
+            self.classes_ = np.unique(column_or_1d(classes))
+            indices = self.transform(y)
         if len(self.classes_) < 2:
             raise ValueError(
                 f"y has only one class ({self.classes_.tolist()}); at least 2 classes "
@@ -93,7 +100,13 @@ class TargetScaler:
     [2.0]
     """
 
-    def fit_transform(self, y, lengths=None):
+    needs_classes = False
+
+    def fit_transform(self, y, lengths=None, classes=None):
+        if classes is not None:
+            raise ValueError(
+                "classes is for classifiers; a regressor's targets have none."
+            )
         y = self._check(y)
         self.ndim_ = y.ndim
         y = y.reshape(len(y), -1)
@@ -153,15 +166,24 @@ class LabelSetEncoder:
     [{'a'}]
     """
 
-    def fit_transform(self, y, lengths=None):
+    #: an indicator matrix holds every label; label sets may name them in classes
+    needs_classes = False
+
+    def fit_transform(self, y, lengths=None, classes=None):
         indicator = _as_indicator(y)
         if indicator is not None:
             self.form_ = "sparse" if sparse.issparse(y) else "indicator"
             self.classes_ = np.arange(indicator.shape[1])
         else:
             self.form_ = self._collection_type(y)
-            self._binarizer = MultiLabelBinarizer()
-            indicator = self._binarizer.fit_transform(y)
+            self._binarizer = MultiLabelBinarizer(
+                classes=None if classes is None else sorted(classes)
+            )
+            if classes is not None:
+                self._binarizer.fit([])
+                indicator = self.transform(y)
+            else:
+                indicator = self._binarizer.fit_transform(y)
             self.classes_ = self._binarizer.classes_
         if indicator.shape[1] == 0:
             raise ValueError(
@@ -301,8 +323,10 @@ class TagEncoder:
     def n_outputs(self):
         return len(self.classes_)
 
-    def fit_transform(self, y, lengths):
-        return self.labels.fit_transform(flatten_tags(y, lengths))
+    needs_classes = True
+
+    def fit_transform(self, y, lengths, classes=None):
+        return self.labels.fit_transform(flatten_tags(y, lengths), classes=classes)
 
     def transform(self, y, lengths):
         return self.labels.transform(flatten_tags(y, lengths))

@@ -303,3 +303,58 @@ class TestPretrainedEmbeddings:
             1.0,
             0.0,
         ]
+
+
+class TestPartialFit:
+    def test_chunks_approach_a_full_fit(self, marker_data):
+        """Epochs of partial_fit over chunks reach a full fit's score."""
+        X, y = marker_data
+        full = LSTMClassifier(**FAST).fit(X, y).score(X, y)
+        clf = LSTMClassifier(**FAST)
+        for _ in range(FAST["max_epochs"]):
+            for start in range(0, len(X), 60):
+                clf.partial_fit(
+                    X[start : start + 60],
+                    y[start : start + 60],
+                    classes=["marker", "plain"],
+                )
+        assert clf.score(X, y) >= full - 0.05
+        assert clf.n_iter_ == FAST["max_epochs"] * 4
+
+    def test_partial_fit_after_fit_continues(self, marker_data):
+        """partial_fit after fit trains one more epoch of the same network."""
+        X, y = marker_data
+        clf = LSTMClassifier(**{**FAST, "max_epochs": 2}).fit(X, y)
+        net = clf.net_
+        clf.partial_fit(X[:50], y[:50])
+        assert clf.net_ is net and clf.n_iter_ == 3
+
+    def test_first_call_needs_classes(self, marker_data):
+        """A classifier's first partial_fit must name every class."""
+        X, y = marker_data
+        with pytest.raises(
+            ValueError, match="first call of LSTMClassifier.partial_fit"
+        ):
+            LSTMClassifier().partial_fit(X, y)
+
+    def test_new_class_in_a_later_chunk(self, marker_data):
+        """A label outside the classes of the first call is a clear error."""
+        X, y = marker_data
+        clf = LSTMClassifier(**FAST).partial_fit(X, y, classes=["marker", "plain"])
+        with pytest.raises(ValueError, match=r"labels not seen in fit: \['new'\]"):
+            clf.partial_fit(X[:2], ["new", "plain"])
+
+    def test_vocabulary_fixed_at_the_first_call(self):
+        """Tokens first seen in a later chunk map to the unknown token."""
+        clf = LSTMClassifier(**FAST).partial_fit([["a"], ["b"]], [0, 1], classes=[0, 1])
+        clf.partial_fit([["c"], ["a"]], [0, 1])
+        assert set(clf.vocabulary_) == {"a", "b"}
+
+    def test_regressor_and_tagger(self, sum_data):
+        """The regressor needs no classes; the tagger takes its tag set."""
+        X, y = sum_data
+        assert LSTMRegressor(**FAST).partial_fit(X, y).n_iter_ == 1
+        tagger = LSTMTagger(**FAST).partial_fit(
+            [["a", "b"]], [["D", "N"]], classes=["D", "N", "V"]
+        )
+        assert tagger.classes_.tolist() == ["D", "N", "V"]
