@@ -17,6 +17,7 @@ from skorch.helper import predefined_split
 from sklstm._version import __version__
 from sklstm.callbacks import DivergenceGuard
 from sklstm.data import InputEncoder, is_table
+from sklstm.data.pretrained import read_pretrained
 from sklstm.devices import gpu_memory_errors, resolve_device, seeded
 from sklstm.exceptions import InconsistentVersionWarning
 from sklstm.net import SequenceNet
@@ -174,32 +175,6 @@ def _check_sample_weight(sample_weight, n_sequences):
             "sample_weight is all zero; at least one weight must be non-zero."
         )
     return weight
-
-
-def _pretrained_table(pretrained):
-    """``(tokens, vectors)`` from a mapping or an ``(array, tokens)`` pair."""
-    if isinstance(pretrained, dict):
-        tokens = list(pretrained)
-        vectors = [np.asarray(pretrained[t], dtype=np.float32) for t in tokens]
-        if len({v.shape for v in vectors}) > 1:
-            raise ValueError("pretrained_embeddings has vectors of different sizes.")
-        vectors = np.stack(vectors) if vectors else None
-    elif isinstance(pretrained, tuple) and len(pretrained) == 2:
-        vectors, tokens = (
-            np.asarray(pretrained[0], dtype=np.float32),
-            list(pretrained[1]),
-        )
-    else:
-        raise TypeError(
-            "pretrained_embeddings must be a dict token -> vector or a tuple "
-            f"(array, tokens); got {type(pretrained).__name__}."
-        )
-    if vectors is None or vectors.ndim != 2 or len(vectors) != len(tokens):
-        raise ValueError(
-            "pretrained_embeddings must hold one vector per token: an array of shape "
-            f"(n_tokens, dim) with n_tokens == {len(tokens)}."
-        )
-    return tokens, vectors
 
 
 class SequenceEstimator(BaseEstimator):
@@ -502,7 +477,7 @@ or dict
             pretrained = (
                 None
                 if self.pretrained_embeddings is None
-                else _pretrained_table(self.pretrained_embeddings)
+                else read_pretrained(self.pretrained_embeddings)
             )
             self.input_encoder_ = InputEncoder(
                 tokenizer=self.tokenizer,
