@@ -1,10 +1,13 @@
 """LSTMClassifier: one class per sequence."""
 
+from typing import Any
+
 import torch
 from sklearn.base import ClassifierMixin
 from torch import nn
 
-from sklstm.base import SequenceEstimator, float_tensors
+from sklstm.base import SequenceEstimator
+from sklstm.hyperparameters import CLASS_WEIGHT, POOLING
 from sklstm.targets import ClassEncoder
 
 __all__ = ["LSTMClassifier"]
@@ -18,14 +21,7 @@ class LSTMClassifier(ClassifierMixin, SequenceEstimator):
 
     Parameters
     ----------
-    pooling : {"last", "mean", "max", "attention"}, default="last"
-        How each sequence is summarised: the final hidden state ("last"; for a
-        bidirectional net, the forward state at the sequence's last element joined
-        with the backward state at its first), or the mean, max or attention-weighted
-        mean of the top layer's outputs over the sequence's real steps.
-    class_weight : None, "balanced" or dict, default=None
-        Weights of the classes in the loss, as in scikit-learn.
-    {shared_parameters}
+    {parameters}
 
     Attributes
     ----------
@@ -49,19 +45,14 @@ class LSTMClassifier(ClassifierMixin, SequenceEstimator):
     (1, 2)
     """
 
-    def __init__(self, *, pooling="last", class_weight=None, **params):
-        super().__init__(**params)
-        self.pooling = pooling
-        self.class_weight = class_weight
+    pooling: str = POOLING
+    class_weight: Any = CLASS_WEIGHT
 
     _target_encoder = ClassEncoder
+    _loss = nn.CrossEntropyLoss
 
-    def _criterion(self, y):
-        weight = self.target_encoder_.class_weight(self.class_weight, y)
-        return nn.CrossEntropyLoss, float_tensors(weight=weight)
-
-    def _stratify(self, y):
-        return y
+    def _stratify(self, targets):
+        return targets  # the validation split keeps each class's share
 
     def predict_proba(self, X):
         """Class probabilities, shape (n_sequences, n_classes); rows sum to 1."""

@@ -1,11 +1,14 @@
 """LSTMMultiLabel: any number of labels per sequence."""
 
+from typing import Any
+
 import numpy as np
 import torch
 from sklearn.base import ClassifierMixin
 from torch import nn
 
-from sklstm.base import SequenceEstimator, float_tensors
+from sklstm.base import SequenceEstimator
+from sklstm.hyperparameters import CLASS_WEIGHT, POOLING, hyperparameter
 from sklstm.targets import LabelSetEncoder
 
 __all__ = ["LSTMMultiLabel"]
@@ -20,16 +23,7 @@ class LSTMMultiLabel(ClassifierMixin, SequenceEstimator):
 
     Parameters
     ----------
-    pooling : {"last", "mean", "max", "attention"}, default="last"
-        How each sequence is summarised (see :class:`~sklstm.LSTMClassifier`).
-    class_weight : None, "balanced" or dict, default=None
-        Weight of each label's positive examples in the loss. "balanced" uses
-        negatives / positives per label (``pos_weight``), which helps rare labels;
-        a dict maps labels to weights.
-    threshold : float or array-like of shape (n_labels,), default=0.5
-        A label is predicted when its probability is at least this; an array gives
-        each label its own threshold (rare labels often need lower ones).
-    {shared_parameters}
+    {parameters}
 
     Attributes
     ----------
@@ -52,11 +46,22 @@ class LSTMMultiLabel(ClassifierMixin, SequenceEstimator):
     [['politics', 'sport'], []]
     """
 
-    def __init__(self, *, pooling="last", class_weight=None, threshold=0.5, **params):
-        super().__init__(**params)
-        self.pooling = pooling
-        self.class_weight = class_weight
-        self.threshold = threshold
+    pooling: str = POOLING
+    class_weight: Any = hyperparameter(
+        None,
+        'None, "balanced" or dict',
+        'Weight of each label\'s positive examples in the loss. "balanced" uses '
+        "negatives / positives per label (``pos_weight``), which helps rare labels; "
+        "a dict maps labels to weights.",
+        CLASS_WEIGHT.check,
+    )
+    threshold: Any = hyperparameter(
+        0.5,
+        "float or array-like of shape (n_labels,)",
+        "A label is predicted when its probability is at least this; an array gives "
+        "each label its own threshold (rare labels often need lower ones).",
+        lambda value, name: check_threshold(value),
+    )
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -67,10 +72,7 @@ class LSTMMultiLabel(ClassifierMixin, SequenceEstimator):
         return tags
 
     _target_encoder = LabelSetEncoder
-
-    def _criterion(self, y):
-        pos_weight = self.target_encoder_.pos_weight(self.class_weight, y)
-        return nn.BCEWithLogitsLoss, float_tensors(pos_weight=pos_weight)
+    _loss = nn.BCEWithLogitsLoss
 
     def predict_proba(self, X):
         """Probability of each label, shape (n_sequences, n_labels); independent."""
@@ -82,38 +84,10 @@ class LSTMMultiLabel(ClassifierMixin, SequenceEstimator):
         selected = self._selected(X)  # checks that the estimator is fitted
         return self.target_encoder_.inverse_transform(selected)
 
-    def _check_params(self):
-        super()._check_params()
-        self._threshold()
-
-    def _threshold(self, n_labels=None):
-        """``threshold`` checked: one value, or one per label, each in [0, 1]."""
-        try:
-            threshold = np.asarray(self.threshold, dtype=np.float64)
-        except (TypeError, ValueError):
-            threshold = None
-        n = "n_labels" if n_labels is None else n_labels
-        if threshold is None or threshold.ndim > 1:
-            raise ValueError(
-                f"threshold={self.threshold!r} is not supported; expected a number "
-                f"in [0, 1] or an array of shape ({n},), one per label."
-            )
-        if n_labels is not None and threshold.ndim and threshold.shape != (n_labels,):
-            raise ValueError(
-                f"threshold has shape {threshold.shape}; expected one value or shape "
-                f"({n_labels},), one per label."
-            )
-        if not ((threshold >= 0) & (threshold <= 1)).all():
-            raise ValueError(
-                f"threshold={self.threshold!r} is not supported; every threshold must "
-                "be a probability in [0, 1]."
-            )
-        return threshold
-
     def _selected(self, X):
         """Indicator of the labels whose probability reaches the threshold."""
         proba = self.predict_proba(X)
-        return proba >= self._threshold(len(self.classes_))
+        return proba >= check_threshold(self.threshold, len(self.classes_))
 
     def score(self, X, y, sample_weight=None):
         """Sample-averaged F1 of ``predict(X)`` against ``y``.
@@ -129,3 +103,27 @@ class LSTMMultiLabel(ClassifierMixin, SequenceEstimator):
         size = true.sum(axis=1) + predicted.sum(axis=1)
         f1 = np.where(size == 0, 1.0, 2 * overlap / np.maximum(size, 1))
         return float(np.average(f1, weights=sample_weight))
+
+
+def check_threshold(threshold, n_labels=None):
+    """``threshold`` as an array: one value, or one per label, each in [0, 1]."""
+    try:
+        values = np.asarray(threshold, dtype=np.float64)
+    except (TypeError, ValueError):
+        values = None
+    if values is None or values.ndim > 1:
+        raise ValueError(
+            f"threshold={threshold!r} is not supported; expected a number in [0, 1] "
+            f"or an array of shape ({n_labels or 'n_labels'},), one per label."
+        )
+    if n_labels is not None and values.ndim and values.shape != (n_labels,):
+        raise ValueError(
+            f"threshold has shape {values.shape}; expected one value or shape "
+            f"({n_labels},), one per label."
+        )
+    if not ((values >= 0) & (values <= 1)).all():
+        raise ValueError(
+            f"threshold={threshold!r} is not supported; every threshold must be a "
+            "probability in [0, 1]."
+        )
+    return values

@@ -1,16 +1,43 @@
 """The skorch net behind every estimator."""
 
 import warnings
+from dataclasses import dataclass
 
 import torch
 from skorch import NeuralNet
+from skorch.callbacks import EarlyStopping
 from skorch.exceptions import DeviceWarning
+from skorch.helper import predefined_split
 from skorch.utils import to_device, to_tensor
 from torch import nn
 
+from sklstm.callbacks import DivergenceGuard
 from sklstm.data import IGNORE_INDEX, BucketIterator
 
-__all__ = ["SequenceNet"]
+__all__ = ["SequenceNet", "TrainingRun"]
+
+
+@dataclass(frozen=True)
+class TrainingRun:
+    """What one training run did (see :meth:`SequenceNet.run`).
+
+    Attributes
+    ----------
+    epochs : int
+        Complete epochs in the net's history after the run (all runs together).
+    stopped_early : bool
+        Early stopping ended the run.
+    interrupted : bool
+        The user interrupted it (Ctrl-C); the epoch cut short is not in the history.
+    diverged : FloatingPointError or None
+        Why the run stopped if its loss diverged (the weights of its lowest-loss
+        epoch were restored).
+    """
+
+    epochs: int
+    stopped_early: bool
+    interrupted: bool
+    diverged: FloatingPointError | None
 
 
 class SequenceNet(NeuralNet):
@@ -68,11 +95,45 @@ class SequenceNet(NeuralNet):
             return super().get_iterator(dataset, training)
         return self.iterator_valid(dataset, **params, batch_size=2 * self.batch_size)
 
+    def run(self, train, valid=None, *, callbacks=(), **settings):
+        """Train on dataset ``train`` for one run and say what happened.
+
+        ``settings`` (``lr``, ``max_epochs``, ``batch_size``, ...) and
+        ``callbacks`` hold for this run, so a warm start takes changed ones, and
+        an unpickled net (which keeps neither) gets them. A
+        :class:`~sklstm.callbacks.DivergenceGuard` always watches the loss. With
+        ``valid``, its loss is computed after each epoch (and an ``EarlyStopping``
+        callback may use it).
+
+        Returns
+        -------
+        TrainingRun
+        """
+        self.set_params(**settings)
+        self.callbacks = [DivergenceGuard(), *callbacks]
+        self.train_split = None if valid is None else predefined_split(valid)
+        self.initialize_callbacks()
+        diverged = None
+        try:
+            self.partial_fit(train)
+        except FloatingPointError as error:
+            diverged = error
+        # skorch's EarlyStopping ends training with a KeyboardInterrupt too
+        stopped_early = any(
+            isinstance(callback, EarlyStopping)
+            and callback.misses_ >= callback.patience
+            for _, callback in self.callbacks_
+        )
+        interrupted = self.interrupted_ and not stopped_early
+        if interrupted and self.history and "train_loss" not in self.history[-1]:
+            del self.history[-1]  # the epoch that was cut short
+        return TrainingRun(len(self.history), stopped_early, interrupted, diverged)
+
     def fit_loop(self, X, y=None, epochs=None, **fit_params):
         """skorch's loop; an interruption (Ctrl-C) is noted in ``interrupted_``.
 
         skorch itself stops quietly on KeyboardInterrupt and keeps the weights
-        reached; the estimators read ``interrupted_`` to say so.
+        reached; :meth:`run` reads ``interrupted_`` to say so.
         """
         self.interrupted_ = False
         try:

@@ -4,6 +4,7 @@ from sklearn.base import RegressorMixin
 from torch import nn
 
 from sklstm.base import SequenceEstimator
+from sklstm.hyperparameters import POOLING
 from sklstm.targets import TargetScaler
 
 __all__ = ["LSTMRegressor"]
@@ -17,9 +18,7 @@ class LSTMRegressor(RegressorMixin, SequenceEstimator):
 
     Parameters
     ----------
-    pooling : {"last", "mean", "max", "attention"}, default="last"
-        How each sequence is summarised (see :class:`LSTMClassifier`).
-    {shared_parameters}
+    {parameters}
 
     Attributes
     ----------
@@ -41,9 +40,7 @@ class LSTMRegressor(RegressorMixin, SequenceEstimator):
     (3,)
     """
 
-    def __init__(self, *, pooling="last", **params):
-        super().__init__(**params)
-        self.pooling = pooling
+    pooling: str = POOLING
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -51,9 +48,7 @@ class LSTMRegressor(RegressorMixin, SequenceEstimator):
         return tags
 
     _target_encoder = TargetScaler
-
-    def _criterion(self, y):
-        return nn.MSELoss, {}
+    _loss = nn.MSELoss
 
     def predict(self, X):
         """Predicted targets, shape (n_sequences,) or (n_sequences, n_targets)."""

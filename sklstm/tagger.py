@@ -1,9 +1,12 @@
 """LSTMTagger: one label per step (part-of-speech tags, entities, per-step states)."""
 
+from typing import Any
+
 import numpy as np
 import torch
 
-from sklstm.base import SequenceEstimator, float_tensors
+from sklstm.base import SequenceEstimator
+from sklstm.hyperparameters import CLASS_WEIGHT
 from sklstm.nn.losses import StepCrossEntropyLoss
 from sklstm.targets import TagEncoder, flatten_tags
 
@@ -25,9 +28,7 @@ class LSTMTagger(SequenceEstimator):
 
     Parameters
     ----------
-    class_weight : None, "balanced" or dict, default=None
-        Weights of the labels in the loss, as in scikit-learn.
-    {shared_parameters}
+    {parameters}
 
     Attributes
     ----------
@@ -49,11 +50,11 @@ class LSTMTagger(SequenceEstimator):
     [['DET', 'NOUN']]
     """
 
-    _per_step = True
+    class_weight: Any = CLASS_WEIGHT
 
-    def __init__(self, *, class_weight=None, **params):
-        super().__init__(**params)
-        self.class_weight = class_weight
+    _target_encoder = TagEncoder
+    _loss = StepCrossEntropyLoss
+    _per_step = True
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -62,12 +63,6 @@ class LSTMTagger(SequenceEstimator):
         # tag makes them skip the tagger. A 2-D X is still accepted as sequences.
         tags.input_tags.two_d_array = False
         return tags
-
-    _target_encoder = TagEncoder
-
-    def _criterion(self, y):
-        weight = self.target_encoder_.labels.class_weight(self.class_weight, y)
-        return StepCrossEntropyLoss, float_tensors(weight=weight)
 
     def predict_proba(self, X):
         """Per-step label probabilities: one ``(T_i, n_labels)`` array per sequence."""

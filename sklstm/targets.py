@@ -1,4 +1,26 @@
-"""Encoding targets for the loss and decoding outputs back into the user's terms."""
+"""Encoding targets for the loss and decoding outputs back into the user's terms.
+
+Every target encoder follows one protocol, which is all the estimators' shared
+flow asks of it (``lengths`` are the input sequences' lengths, used by per-step
+targets and ignored by the others):
+
+``fit_transform(y, lengths=None, classes=None)``
+    Learn the encoding from y (``classes``, from ``partial_fit``, names every label
+    up front) and return the encoded targets: an array the loss takes.
+``transform(y, lengths=None)``
+    Encode y with what was learned; a label never learned is an error.
+``inverse_transform(outputs, lengths=None)``
+    Decoded predictions (indices, indicators or values) in the user's terms.
+``loss_weights(class_weight, encoded)``
+    The loss's weighting keyword arguments for the ``class_weight``
+    hyperparameter (``{"weight": ...}``, ``{"pos_weight": ...}`` or ``{}``).
+``n_outputs``
+    The network's output size.
+``classes_``
+    The labels, or None for targets without classes.
+``needs_classes``
+    Whether ``partial_fit``'s first call must name every class.
+"""
 
 import numpy as np
 from scipy import sparse
@@ -61,13 +83,13 @@ class ClassEncoder:
             )
         return np.searchsorted(self.classes_, y).astype(np.int64)
 
-    def inverse_transform(self, indices):
+    def inverse_transform(self, indices, lengths=None):
         return self.classes_[np.asarray(indices)]
 
-    def class_weight(self, class_weight, indices):
-        """Per-class loss weights for ``class_weight`` (None, 'balanced' or a dict)."""
+    def loss_weights(self, class_weight, indices):
+        """Per-class loss weights (``weight``) for ``class_weight``."""
         if class_weight is None:
-            return None
+            return {}
         classes = np.arange(len(self.classes_))
         if isinstance(class_weight, dict):
             _check_class_weight_keys(class_weight, self.classes_)
@@ -75,7 +97,8 @@ class ClassEncoder:
                 int(np.searchsorted(self.classes_, label)): weight
                 for label, weight in class_weight.items()
             }
-        return compute_class_weight(class_weight, classes=classes, y=indices)
+        weight = compute_class_weight(class_weight, classes=classes, y=indices)
+        return {"weight": weight}
 
 
 def _check_class_weight_keys(class_weight, classes):
@@ -101,6 +124,7 @@ class TargetScaler:
     """
 
     needs_classes = False
+    classes_ = None
 
     def fit_transform(self, y, lengths=None, classes=None):
         if classes is not None:
@@ -145,9 +169,13 @@ class TargetScaler:
     def n_outputs(self):
         return len(self.mean_)
 
-    def inverse_transform(self, outputs):
+    def inverse_transform(self, outputs, lengths=None):
         y = np.asarray(outputs, dtype=np.float64) * self.scale_ + self.mean_
         return y.ravel() if self.ndim_ == 1 else y
+
+    def loss_weights(self, class_weight, encoded):
+        """No weights: regression targets have no classes."""
+        return {}
 
 
 class LabelSetEncoder:
@@ -241,7 +269,7 @@ class LabelSetEncoder:
             )
         return self._binarizer.transform(y).astype(np.float32)
 
-    def inverse_transform(self, indicator):
+    def inverse_transform(self, indicator, lengths=None):
         indicator = np.asarray(indicator, dtype=int)
         if self.form_ == "indicator":
             return indicator
@@ -252,18 +280,22 @@ class LabelSetEncoder:
             for labels in self._binarizer.inverse_transform(indicator)
         ]
 
-    def pos_weight(self, class_weight, indicator):
-        """Positive-class loss weights per label for ``class_weight``.
+    def loss_weights(self, class_weight, indicator):
+        """Positive-class loss weights per label (``pos_weight``) for ``class_weight``.
 
         'balanced' weighs each label's positives by negatives / positives, the
         ``pos_weight`` of :class:`torch.nn.BCEWithLogitsLoss`; a dict gives a weight
         per label.
         """
         if class_weight is None:
-            return None
+            return {}
         if isinstance(class_weight, dict):
             _check_class_weight_keys(class_weight, self.classes_)
-            return np.array([class_weight.get(c, 1.0) for c in self.classes_])
+            return {
+                "pos_weight": np.array(
+                    [class_weight.get(c, 1.0) for c in self.classes_]
+                )
+            }
         positives = indicator.sum(axis=0)
         degenerate = (positives == 0) | (positives == len(indicator))
         if degenerate.any():
@@ -271,7 +303,7 @@ class LabelSetEncoder:
                 "class_weight='balanced' is ill-defined for labels that are always or "
                 f"never present in y: {self.classes_[degenerate].tolist()}."
             )
-        return (len(indicator) - positives) / positives
+        return {"pos_weight": (len(indicator) - positives) / positives}
 
 
 def _as_indicator(y):
@@ -334,6 +366,9 @@ class TagEncoder:
     def inverse_transform(self, indices, lengths):
         labels = self.labels.inverse_transform(indices)
         return np.split(labels, np.cumsum(lengths)[:-1])
+
+    def loss_weights(self, class_weight, indices):
+        return self.labels.loss_weights(class_weight, indices)
 
 
 def flatten_tags(y, lengths=None):

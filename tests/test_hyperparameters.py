@@ -1,0 +1,65 @@
+"""Hyperparameters declared once: signature, checks and docs all follow it."""
+
+import inspect
+import pathlib
+
+import pytest
+from sklearn.base import clone
+
+from sklstm import LSTMClassifier, LSTMMultiLabel, LSTMRegressor, LSTMTagger
+from sklstm.hyperparameters import hyperparameter, one_of
+
+ESTIMATORS = [LSTMClassifier, LSTMMultiLabel, LSTMRegressor, LSTMTagger]
+README = (pathlib.Path(__file__).parents[1] / "README.md").read_text()
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_signature_and_docs_follow_the_declarations(Estimator):
+    """__init__'s signature and the docstring list each declared hyperparameter
+    with its declared default; help() shows them all."""
+    declared = Estimator._hyperparameters
+    parameters = inspect.signature(Estimator.__init__).parameters
+    assert list(parameters)[1:] == list(declared)
+    for name, hyper in declared.items():
+        assert parameters[name].kind == parameters[name].KEYWORD_ONLY
+        assert parameters[name].default is hyper.default
+        assert f"    {name} : {hyper.type}, default=" in Estimator.__doc__
+    assert Estimator().get_params() == {n: h.default for n, h in declared.items()}
+    assert "{parameters}" not in Estimator.__doc__
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_readme_names_every_hyperparameter(Estimator):
+    """The README's parameter table names every hyperparameter."""
+    missing = [name for name in Estimator._hyperparameters if f"`{name}`" not in README]
+    assert missing == []
+
+
+CASES = [
+    (Estimator, name) for Estimator in ESTIMATORS for name in Estimator._hyperparameters
+]
+
+
+@pytest.mark.parametrize(
+    "Estimator, name", CASES, ids=[f"{E.__name__}-{n}" for E, n in CASES]
+)
+def test_every_hyperparameter_is_checked(Estimator, name):
+    """No hyperparameter goes unchecked: an arbitrary object is refused in fit,
+    naming the hyperparameter, before any training."""
+    estimator = Estimator(**{name: object()})
+    with pytest.raises((TypeError, ValueError), match=name):
+        estimator.fit([["a"], ["b"]], [["x"], ["y"]])
+
+
+def test_a_subclass_declares_more():
+    """A subclass declaring its own hyperparameter keeps all of its parent's."""
+
+    class Tuned(LSTMClassifier):
+        note: str = hyperparameter("x", '{"x", "y"}', "A note.", one_of("x", "y"))
+
+    estimator = Tuned(note="y", pooling="max")
+    assert estimator.get_params()["note"] == "y"
+    assert clone(estimator).pooling == "max"
+    assert list(inspect.signature(Tuned).parameters)[:2] == ["note", "pooling"]
+    with pytest.raises(ValueError, match="note='z' is not supported"):
+        Tuned(note="z").fit([["a"], ["b"]], [0, 1])
