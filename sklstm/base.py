@@ -15,9 +15,9 @@ from sklstm.data import InputEncoder, is_table
 from sklstm.data.pretrained import read_pretrained
 from sklstm.devices import gpu_memory_errors, resolve_device, seeded
 from sklstm.exceptions import InconsistentVersionWarning
-from sklstm.hyperparameters import OPTIMIZERS, SharedHyperparameters
 from sklstm.net import SequenceNet
 from sklstm.nn import SequenceModel
+from sklstm.shared import OPTIMIZERS, SharedHyperparameters
 from sklstm.validation import check_sample_weight, check_y
 
 __all__ = ["SequenceEstimator"]

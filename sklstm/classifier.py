@@ -7,7 +7,7 @@ from sklearn.base import ClassifierMixin
 from torch import nn
 
 from sklstm.base import SequenceEstimator
-from sklstm.hyperparameters import CLASS_WEIGHT, POOLING
+from sklstm.shared import CLASS_WEIGHT, POOLING
 from sklstm.targets import ClassEncoder
 
 __all__ = ["LSTMClassifier"]

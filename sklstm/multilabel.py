@@ -8,7 +8,8 @@ from sklearn.base import ClassifierMixin
 from torch import nn
 
 from sklstm.base import SequenceEstimator
-from sklstm.hyperparameters import CLASS_WEIGHT, POOLING, hyperparameter
+from sklstm.hyperparameters import hyperparameter
+from sklstm.shared import CLASS_WEIGHT, POOLING
 from sklstm.targets import LabelSetEncoder
 
 __all__ = ["LSTMMultiLabel"]

@@ -4,7 +4,7 @@ from sklearn.base import RegressorMixin
 from torch import nn
 
 from sklstm.base import SequenceEstimator
-from sklstm.hyperparameters import POOLING
+from sklstm.shared import POOLING
 from sklstm.targets import TargetScaler
 
 __all__ = ["LSTMRegressor"]

@@ -6,8 +6,8 @@ import numpy as np
 import torch
 
 from sklstm.base import SequenceEstimator
-from sklstm.hyperparameters import CLASS_WEIGHT
 from sklstm.nn.losses import StepCrossEntropyLoss
+from sklstm.shared import CLASS_WEIGHT
 from sklstm.targets import TagEncoder, flatten_tags
 
 __all__ = ["LSTMTagger"]

@@ -1,0 +1,264 @@
+"""The hyperparameters the estimators share, each declared once."""
+
+import inspect
+from typing import Any
+
+import torch
+from sklearn.utils import check_random_state
+
+from sklstm.data.pretrained import read_pretrained
+from sklstm.data.tokenize import make_tokenizer
+from sklstm.devices import resolve_device
+from sklstm.hyperparameters import (
+    Declared,
+    boolean,
+    hyperparameter,
+    integer,
+    one_of,
+    real,
+)
+from sklstm.nn.pooling import MERGES, POOLINGS
+from sklstm.nn.recurrent import CELLS
+
+__all__ = ["CLASS_WEIGHT", "OPTIMIZERS", "POOLING", "SharedHyperparameters"]
+
+
+def _optimizer(value, name):
+    if not (
+        (isinstance(value, str) and value in OPTIMIZERS)
+        or (inspect.isclass(value) and issubclass(value, torch.optim.Optimizer))
+    ):
+        raise ValueError(
+            f"{name}={value!r} is not supported; expected one of {list(OPTIMIZERS)} "
+            "or a torch optimizer class."
+        )
+
+
+def _optional_list(value, name):
+    if value is not None and not isinstance(value, (list, tuple)):
+        raise TypeError(f"{name} must be a list or None; got {type(value).__name__}.")
+
+
+def _pretrained(value, name):
+    if value is not None:
+        read_pretrained(value)
+
+
+def _random_state(value, name):
+    try:
+        check_random_state(value)
+    except ValueError:
+        raise ValueError(
+            f"{name}={value!r} is not supported; expected None, an integer or a "
+            "numpy RandomState."
+        ) from None
+
+
+def _class_weight(value, name):
+    if not (value is None or value == "balanced" or isinstance(value, dict)):
+        raise ValueError(
+            f"{name}={value!r} is not supported; expected None, 'balanced' or a dict "
+            "label -> weight."
+        )
+
+
+#: the optimizers known by name
+OPTIMIZERS = {
+    "adam": torch.optim.Adam,
+    "adamw": torch.optim.AdamW,
+    "sgd": torch.optim.SGD,
+    "rmsprop": torch.optim.RMSprop,
+}
+
+#: the summary of each sequence, for the estimators with one output per sequence
+POOLING = hyperparameter(
+    "last",
+    '{"last", "mean", "max", "attention"}',
+    'How each sequence is summarised: the final hidden state ("last"; for a '
+    "bidirectional net, the forward state at the sequence's last element joined "
+    "with the backward state at its first), or the mean, max or attention-weighted "
+    "mean of the top layer's outputs over the sequence's real steps.",
+    one_of(*POOLINGS),
+)
+
+#: class weights in the loss, for the estimators of exclusive classes
+CLASS_WEIGHT = hyperparameter(
+    None,
+    'None, "balanced" or dict',
+    "Weights of the classes in the loss, as in scikit-learn; a dict's keys must be "
+    "labels of y.",
+    _class_weight,
+)
+
+
+class SharedHyperparameters(Declared):
+    """The hyperparameters every sklstm estimator has."""
+
+    # -- reading the input
+    tokenizer: Any = hyperparameter(
+        None,
+        "None, str or callable",
+        "How raw strings are split into tokens: None for words and punctuation marks "
+        '(``r"\\w+|[^\\w\\s]"``), a regular expression whose matches are the tokens, '
+        "or a callable from a string to a list of tokens.",
+        lambda value, name: make_tokenizer(value),
+    )
+    lowercase: bool = hyperparameter(
+        False,
+        "bool",
+        "Lowercase string tokens before building or looking up the vocabulary; the "
+        "character-level representation still reads them as written.",
+        boolean,
+    )
+    min_frequency: int = hyperparameter(
+        1,
+        "int",
+        "Tokens seen fewer times in the training data map to the unknown token.",
+        integer(1),
+    )
+    max_vocabulary_size: Any = hyperparameter(
+        None,
+        "int or None",
+        "Keep at most this many of the most frequent tokens.",
+        integer(1, none=True),
+    )
+    pretrained_embeddings: Any = hyperparameter(
+        None,
+        "dict or tuple (array, tokens)",
+        "Token vectors to start the embedding from: a mapping token -> vector, or an "
+        "``(n_tokens, dim)`` array with its list of tokens. Their tokens join the "
+        "vocabulary, so they are known at predict time even if unseen in training. "
+        "With ``lowercase``, they are lowercased too, and of forms that fold together "
+        '("The", "the") the one listed first gives the vector.',
+        _pretrained,
+    )
+    freeze_embeddings: bool = hyperparameter(
+        False, "bool", "Keep the embedding fixed during training.", boolean
+    )
+    standardize: bool = hyperparameter(
+        True,
+        "bool",
+        "Standardise numeric features (zero mean, unit variance per feature).",
+        boolean,
+    )
+    # -- the network
+    embedding_dim: Any = hyperparameter(
+        None,
+        "int or None",
+        "Size of token embeddings; None means 64, or the width of "
+        "``pretrained_embeddings``.",
+        integer(1, none=True),
+    )
+    char_embedding_dim: int = hyperparameter(
+        0,
+        "int",
+        "If > 0, each string token is also read character by character (a char-CNN "
+        "of this size, :class:`~sklstm.nn.CharCNN`) and that vector joins its "
+        "embedding: words unseen in training still get a representation from their "
+        "spelling. 0 turns it off.",
+        integer(0),
+    )
+    cell: str = hyperparameter(
+        "lstm", '{"lstm", "gru"}', "Recurrent cell type.", one_of(*CELLS)
+    )
+    hidden_size: int = hyperparameter(
+        64, "int", "Features of the hidden state, per direction.", integer(1)
+    )
+    num_layers: int = hyperparameter(1, "int", "Stacked recurrent layers.", integer(1))
+    bidirectional: bool = hyperparameter(
+        False, "bool", "Also read each sequence backwards.", boolean
+    )
+    bidirectional_merge: str = hyperparameter(
+        "concat",
+        '{"concat", "sum"}',
+        "How the two directions' outputs are joined.",
+        one_of(*MERGES),
+    )
+    dropout: float = hyperparameter(
+        0.0,
+        "float",
+        "Dropout on the recurrent input, between layers and before the output layer.",
+        real(0, 1, closed="left"),
+    )
+    token_dropout: float = hyperparameter(
+        0.0,
+        "float",
+        "While training, the chance that a token is read as the unknown token (word "
+        "dropout): the model learns to use the context of words it has not seen, and "
+        "relies less on any single word.",
+        real(0, 1, closed="left"),
+    )
+    # -- training
+    max_epochs: int = hyperparameter(
+        10, "int", "Passes over the training data.", integer(1)
+    )
+    batch_size: int = hyperparameter(
+        32,
+        "int",
+        "Sequences per training batch; prediction uses batches of twice as many.",
+        integer(1),
+    )
+    lr: float = hyperparameter(
+        1e-3, "float", "Learning rate.", real(0, closed="neither")
+    )
+    optimizer: Any = hyperparameter(
+        "adam",
+        '{"adam", "adamw", "sgd", "rmsprop"} or torch optimizer class',
+        "The optimizer.",
+        _optimizer,
+    )
+    weight_decay: float = hyperparameter(
+        0.0, "float", "L2 penalty passed to the optimizer.", real(0)
+    )
+    gradient_clip: Any = hyperparameter(
+        None,
+        "float or None",
+        "Clip the gradient norm to this value.",
+        real(0, closed="neither", none=True),
+    )
+    early_stopping: bool = hyperparameter(
+        False,
+        "bool",
+        "Hold out ``validation_fraction`` of the data and stop when its loss has not "
+        "improved for ``n_iter_no_change`` epochs, keeping the best weights.",
+        boolean,
+    )
+    validation_fraction: float = hyperparameter(
+        0.1,
+        "float",
+        "Share of the training data held out for early stopping.",
+        real(0, 1, closed="neither"),
+    )
+    n_iter_no_change: int = hyperparameter(
+        5, "int", "Epochs without improvement before early stopping.", integer(1)
+    )
+    callbacks: Any = hyperparameter(
+        None,
+        "list of skorch callbacks or None",
+        "Extra callbacks for the underlying :class:`skorch.NeuralNet`.",
+        _optional_list,
+    )
+    verbose: int = hyperparameter(
+        0, "int", "1 prints skorch's table of per-epoch losses.", integer(0)
+    )
+    warm_start: bool = hyperparameter(
+        False,
+        "bool",
+        "Continue training the fitted network on the next ``fit``, keeping its "
+        "vocabulary and targets.",
+        boolean,
+    )
+    random_state: Any = hyperparameter(
+        None,
+        "int, RandomState or None",
+        "Seeds weight initialisation, shuffling, dropout and the validation split. "
+        "The same integer gives the same predictions on CPU.",
+        _random_state,
+    )
+    device: Any = hyperparameter(
+        "cpu",
+        '{"cpu", "cuda", "cuda:N", "auto"} or torch.device',
+        'Where to train; "auto" is CUDA when available. A fitted estimator loads and '
+        "predicts on a machine without CUDA.",
+        lambda value, name: resolve_device(value),
+    )
