@@ -3,7 +3,9 @@
 An estimator declares each hyperparameter as a class attribute::
 
     class LSTMRegressor(RegressorMixin, SequenceEstimator):
-        pooling = hyperparameter("last", '{"last", "mean"}', "How ...", one_of(...))
+        pooling = hyperparameter(
+            default="last", type='{"last", "mean"}', doc="How ...", check=one_of(...)
+        )
 
 and :class:`Declared` turns the declarations of a class and its parents into
 
@@ -63,8 +65,12 @@ class Hyperparameter:
         return f"    {name} : {self.type}, default={default}\n{body}"
 
 
-def hyperparameter(default, type, doc, check) -> Any:
-    """Declare a hyperparameter (see :class:`Hyperparameter`)."""
+def hyperparameter(*, default, type, doc, check) -> Any:
+    """Declare a hyperparameter (see :class:`Hyperparameter`).
+
+    The arguments are named, so that type checkers (``dataclass_transform``) read
+    ``default`` as the field's default.
+    """
     return Hyperparameter(default, type, doc, check)
 
 

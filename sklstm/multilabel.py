@@ -49,19 +49,19 @@ class LSTMMultiLabel(ClassifierMixin, SequenceEstimator):
 
     pooling: str = POOLING
     class_weight: Any = hyperparameter(
-        None,
-        'None, "balanced" or dict',
-        'Weight of each label\'s positive examples in the loss. "balanced" uses '
+        default=None,
+        type='None, "balanced" or dict',
+        doc='Weight of each label\'s positive examples in the loss. "balanced" uses '
         "negatives / positives per label (``pos_weight``), which helps rare labels; "
         "a dict maps labels to weights.",
-        CLASS_WEIGHT.check,
+        check=CLASS_WEIGHT.check,
     )
     threshold: Any = hyperparameter(
-        0.5,
-        "float or array-like of shape (n_labels,)",
-        "A label is predicted when its probability is at least this; an array gives "
-        "each label its own threshold (rare labels often need lower ones).",
-        lambda value, name: check_threshold(value),
+        default=0.5,
+        type="float or array-like of shape (n_labels,)",
+        doc="A label is predicted when its probability is at least this; an array "
+        "gives each label its own threshold (rare labels often need lower ones).",
+        check=lambda value, name: check_threshold(value),
     )
 
     def __sklearn_tags__(self):

@@ -72,22 +72,22 @@ OPTIMIZERS = {
 
 #: the summary of each sequence, for the estimators with one output per sequence
 POOLING = hyperparameter(
-    "last",
-    '{"last", "mean", "max", "attention"}',
-    'How each sequence is summarised: the final hidden state ("last"; for a '
+    default="last",
+    type='{"last", "mean", "max", "attention"}',
+    doc='How each sequence is summarised: the final hidden state ("last"; for a '
     "bidirectional net, the forward state at the sequence's last element joined "
     "with the backward state at its first), or the mean, max or attention-weighted "
     "mean of the top layer's outputs over the sequence's real steps.",
-    one_of(*POOLINGS),
+    check=one_of(*POOLINGS),
 )
 
 #: class weights in the loss, for the estimators of exclusive classes
 CLASS_WEIGHT = hyperparameter(
-    None,
-    'None, "balanced" or dict',
-    "Weights of the classes in the loss, as in scikit-learn; a dict's keys must be "
+    default=None,
+    type='None, "balanced" or dict',
+    doc="Weights of the classes in the loss, as in scikit-learn; a dict's keys must be "
     "labels of y.",
-    _class_weight,
+    check=_class_weight,
 )
 
 
@@ -96,169 +96,198 @@ class SharedHyperparameters(Declared):
 
     # -- reading the input
     tokenizer: Any = hyperparameter(
-        None,
-        "None, str or callable",
-        "How raw strings are split into tokens: None for words and punctuation marks "
+        default=None,
+        type="None, str or callable",
+        doc="How raw strings are split into tokens: None for words and punctuation "
+        "marks  "
         '(``r"\\w+|[^\\w\\s]"``), a regular expression whose matches are the tokens, '
         "or a callable from a string to a list of tokens.",
-        lambda value, name: make_tokenizer(value),
+        check=lambda value, name: make_tokenizer(value),
     )
     lowercase: bool = hyperparameter(
-        False,
-        "bool",
-        "Lowercase string tokens before building or looking up the vocabulary; the "
+        default=False,
+        type="bool",
+        doc="Lowercase string tokens before building or looking up the vocabulary; the "
         "character-level representation still reads them as written.",
-        boolean,
+        check=boolean,
     )
     min_frequency: int = hyperparameter(
-        1,
-        "int",
-        "Tokens seen fewer times in the training data map to the unknown token.",
-        integer(1),
+        default=1,
+        type="int",
+        doc="Tokens seen fewer times in the training data map to the unknown token.",
+        check=integer(1),
     )
     max_vocabulary_size: Any = hyperparameter(
-        None,
-        "int or None",
-        "Keep at most this many of the most frequent tokens.",
-        integer(1, none=True),
+        default=None,
+        type="int or None",
+        doc="Keep at most this many of the most frequent tokens.",
+        check=integer(1, none=True),
     )
     pretrained_embeddings: Any = hyperparameter(
-        None,
-        "dict or tuple (array, tokens)",
-        "Token vectors to start the embedding from: a mapping token -> vector, or an "
-        "``(n_tokens, dim)`` array with its list of tokens. Their tokens join the "
+        default=None,
+        type="dict or tuple (array, tokens)",
+        doc="Token vectors to start the embedding from: a mapping token -> vector, or "
+        "an  ``(n_tokens, dim)`` array with its list of tokens. Their tokens join the "
         "vocabulary, so they are known at predict time even if unseen in training. "
         "With ``lowercase``, they are lowercased too, and of forms that fold together "
         '("The", "the") the one listed first gives the vector.',
-        _pretrained,
+        check=_pretrained,
     )
     freeze_embeddings: bool = hyperparameter(
-        False, "bool", "Keep the embedding fixed during training.", boolean
+        default=False,
+        type="bool",
+        doc="Keep the embedding fixed during training.",
+        check=boolean,
     )
     standardize: bool = hyperparameter(
-        True,
-        "bool",
-        "Standardise numeric features (zero mean, unit variance per feature).",
-        boolean,
+        default=True,
+        type="bool",
+        doc="Standardise numeric features (zero mean, unit variance per feature).",
+        check=boolean,
     )
     # -- the network
     embedding_dim: Any = hyperparameter(
-        None,
-        "int or None",
-        "Size of token embeddings; None means 64, or the width of "
+        default=None,
+        type="int or None",
+        doc="Size of token embeddings; None means 64, or the width of "
         "``pretrained_embeddings``.",
-        integer(1, none=True),
+        check=integer(1, none=True),
     )
     char_embedding_dim: int = hyperparameter(
-        0,
-        "int",
-        "If > 0, each string token is also read character by character (a char-CNN "
+        default=0,
+        type="int",
+        doc="If > 0, each string token is also read character by character (a char-CNN "
         "of this size, :class:`~sklstm.nn.CharCNN`) and that vector joins its "
         "embedding: words unseen in training still get a representation from their "
         "spelling. 0 turns it off.",
-        integer(0),
+        check=integer(0),
     )
     cell: str = hyperparameter(
-        "lstm", '{"lstm", "gru"}', "Recurrent cell type.", one_of(*CELLS)
+        default="lstm",
+        type='{"lstm", "gru"}',
+        doc="Recurrent cell type.",
+        check=one_of(*CELLS),
     )
     hidden_size: int = hyperparameter(
-        64, "int", "Features of the hidden state, per direction.", integer(1)
+        default=64,
+        type="int",
+        doc="Features of the hidden state, per direction.",
+        check=integer(1),
     )
-    num_layers: int = hyperparameter(1, "int", "Stacked recurrent layers.", integer(1))
+    num_layers: int = hyperparameter(
+        default=1, type="int", doc="Stacked recurrent layers.", check=integer(1)
+    )
     bidirectional: bool = hyperparameter(
-        False, "bool", "Also read each sequence backwards.", boolean
+        default=False,
+        type="bool",
+        doc="Also read each sequence backwards.",
+        check=boolean,
     )
     bidirectional_merge: str = hyperparameter(
-        "concat",
-        '{"concat", "sum"}',
-        "How the two directions' outputs are joined.",
-        one_of(*MERGES),
+        default="concat",
+        type='{"concat", "sum"}',
+        doc="How the two directions' outputs are joined.",
+        check=one_of(*MERGES),
     )
     dropout: float = hyperparameter(
-        0.0,
-        "float",
-        "Dropout on the recurrent input, between layers and before the output layer.",
-        real(0, 1, closed="left"),
+        default=0.0,
+        type="float",
+        doc="Dropout on the recurrent input, between layers and before the output "
+        "layer.",
+        check=real(0, 1, closed="left"),
     )
     token_dropout: float = hyperparameter(
-        0.0,
-        "float",
-        "While training, the chance that a token is read as the unknown token (word "
-        "dropout): the model learns to use the context of words it has not seen, and "
-        "relies less on any single word.",
-        real(0, 1, closed="left"),
+        default=0.0,
+        type="float",
+        doc="While training, the chance that a token is read as the unknown token "
+        "(word dropout): the model learns to use the context of words it has not "
+        "seen, and relies less on any single word.",
+        check=real(0, 1, closed="left"),
     )
     # -- training
     max_epochs: int = hyperparameter(
-        10, "int", "Passes over the training data.", integer(1)
+        default=10, type="int", doc="Passes over the training data.", check=integer(1)
     )
     batch_size: int = hyperparameter(
-        32,
-        "int",
-        "Sequences per training batch; prediction uses batches of twice as many.",
-        integer(1),
+        default=32,
+        type="int",
+        doc="Sequences per training batch; prediction uses batches of twice as many.",
+        check=integer(1),
     )
     lr: float = hyperparameter(
-        1e-3, "float", "Learning rate.", real(0, closed="neither")
+        default=1e-3,
+        type="float",
+        doc="Learning rate.",
+        check=real(0, closed="neither"),
     )
     optimizer: Any = hyperparameter(
-        "adam",
-        '{"adam", "adamw", "sgd", "rmsprop"} or torch optimizer class',
-        "The optimizer.",
-        _optimizer,
+        default="adam",
+        type='{"adam", "adamw", "sgd", "rmsprop"} or torch optimizer class',
+        doc="The optimizer.",
+        check=_optimizer,
     )
     weight_decay: float = hyperparameter(
-        0.0, "float", "L2 penalty passed to the optimizer.", real(0)
+        default=0.0,
+        type="float",
+        doc="L2 penalty passed to the optimizer.",
+        check=real(0),
     )
     gradient_clip: Any = hyperparameter(
-        None,
-        "float or None",
-        "Clip the gradient norm to this value.",
-        real(0, closed="neither", none=True),
+        default=None,
+        type="float or None",
+        doc="Clip the gradient norm to this value.",
+        check=real(0, closed="neither", none=True),
     )
     early_stopping: bool = hyperparameter(
-        False,
-        "bool",
-        "Hold out ``validation_fraction`` of the data and stop when its loss has not "
-        "improved for ``n_iter_no_change`` epochs, keeping the best weights.",
-        boolean,
+        default=False,
+        type="bool",
+        doc="Hold out ``validation_fraction`` of the data and stop when its loss has "
+        "not improved for ``n_iter_no_change`` epochs, keeping the best weights.",
+        check=boolean,
     )
     validation_fraction: float = hyperparameter(
-        0.1,
-        "float",
-        "Share of the training data held out for early stopping.",
-        real(0, 1, closed="neither"),
+        default=0.1,
+        type="float",
+        doc="Share of the training data held out for early stopping.",
+        check=real(0, 1, closed="neither"),
     )
     n_iter_no_change: int = hyperparameter(
-        5, "int", "Epochs without improvement before early stopping.", integer(1)
+        default=5,
+        type="int",
+        doc="Epochs without improvement before early stopping.",
+        check=integer(1),
     )
     callbacks: Any = hyperparameter(
-        None,
-        "list of skorch callbacks or None",
-        "Extra callbacks for the underlying :class:`skorch.NeuralNet`.",
-        _optional_list,
+        default=None,
+        type="list of skorch callbacks or None",
+        doc="Extra callbacks for the underlying :class:`skorch.NeuralNet`.",
+        check=_optional_list,
     )
     verbose: int = hyperparameter(
-        0, "int", "1 prints skorch's table of per-epoch losses.", integer(0)
+        default=0,
+        type="int",
+        doc="1 prints skorch's table of per-epoch losses.",
+        check=integer(0),
     )
     warm_start: bool = hyperparameter(
-        False,
-        "bool",
-        "Continue training the fitted network on the next ``fit``, keeping its "
+        default=False,
+        type="bool",
+        doc="Continue training the fitted network on the next ``fit``, keeping its "
         "vocabulary and targets.",
-        boolean,
+        check=boolean,
     )
     random_state: Any = hyperparameter(
-        None,
-        "int, RandomState or None",
-        "Seeds weight initialisation, shuffling, dropout and the validation split. "
+        default=None,
+        type="int, RandomState or None",
+        doc="Seeds weight initialisation, shuffling, dropout and the validation split. "
         "The same integer gives the same predictions on CPU.",
-        _random_state,
+        check=_random_state,
     )
     device: Any = hyperparameter(
-        "cpu",
-        '{"cpu", "cuda", "cuda:N", "auto"} or torch.device',
-        'Where to train; "auto" is CUDA when available. A fitted estimator loads and '
+        default="cpu",
+        type='{"cpu", "cuda", "cuda:N", "auto"} or torch.device',
+        doc='Where to train; "auto" is CUDA when available. A fitted estimator loads '
+        "and  "
         "predicts on a machine without CUDA.",
-        lambda value, name: resolve_device(value),
+        check=lambda value, name: resolve_device(value),
     )

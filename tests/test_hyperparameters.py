@@ -55,7 +55,9 @@ def test_a_subclass_declares_more():
     """A subclass declaring its own hyperparameter keeps all of its parent's."""
 
     class Tuned(LSTMClassifier):
-        note: str = hyperparameter("x", '{"x", "y"}', "A note.", one_of("x", "y"))
+        note: str = hyperparameter(
+            default="x", type='{"x", "y"}', doc="A note.", check=one_of("x", "y")
+        )
 
     estimator = Tuned(note="y", pooling="max")
     assert estimator.get_params()["note"] == "y"
