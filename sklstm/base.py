@@ -17,7 +17,12 @@ from sklstm.devices import gpu_memory_errors, resolve_device, seeded
 from sklstm.exceptions import InconsistentVersionWarning
 from sklstm.net import SequenceNet
 from sklstm.nn import SequenceModel
-from sklstm.shared import OPTIMIZERS, SharedHyperparameters
+from sklstm.shared import (
+    AUTO_PATIENCE_STEPS,
+    AUTO_VALIDATION_SIZE,
+    OPTIMIZERS,
+    SharedHyperparameters,
+)
 from sklstm.validation import check_sample_weight, check_y
 
 __all__ = ["SequenceEstimator"]
@@ -175,7 +180,7 @@ or dict
                 run = self.net_.run(
                     train,
                     valid,
-                    callbacks=self._callbacks(early_stopping=valid is not None),
+                    callbacks=self._callbacks(train, valid, incremental),
                     lr=self.lr,
                     optimizer__weight_decay=self.weight_decay,
                     max_epochs=1 if incremental else self.max_epochs,
@@ -212,6 +217,7 @@ or dict
             extra_tokens=pretrained[0] if pretrained else (),
             standardize=self.standardize,
             characters=self.char_embedding_dim > 0,
+            patch_size=getattr(self, "patch_size", 1),
         )
         data = self.input_encoder_.fit_transform(X)
         encoder = self.input_encoder_
@@ -259,7 +265,10 @@ or dict
 
     def _split(self, dataset, targets, seed):
         """``(train, validation)`` datasets; no validation without early stopping."""
-        if not self.early_stopping:
+        validate = self.early_stopping is True or (
+            self.early_stopping == "auto" and len(dataset) >= AUTO_VALIDATION_SIZE
+        )
+        if not validate:
             return dataset, None
         train, valid = train_test_split(
             np.arange(len(dataset)),
@@ -320,7 +329,7 @@ or dict
             "output_size": self.target_encoder_.n_outputs,
             "vocab_size": len(encoder.vocabulary_) if encoder.vocabulary_ else 0,
             "embedding_dim": embedding_dim or 64,
-            "n_features": encoder.n_features_,
+            "n_features": encoder.n_step_features_,
             "n_chars": len(encoder.char_vocabulary_ or ()),
             "char_embedding_dim": self.char_embedding_dim,
             "cell": self.cell,
@@ -333,16 +342,29 @@ or dict
             "bidirectional_merge": self.bidirectional_merge,
         }
 
-    def _callbacks(self, early_stopping):
+    def _callbacks(self, train, valid, incremental):
         """The skorch callbacks for this training run, from the hyperparameters."""
         callbacks = list(self.callbacks or [])
         if self.gradient_clip is not None:
             callbacks.append(GradientNormClipping(self.gradient_clip))
-        if early_stopping:
+        if not incremental and (valid is not None or self.tol is not None):
             callbacks.append(
-                EarlyStopping(patience=self.n_iter_no_change, load_best=True)
+                EarlyStopping(
+                    monitor="train_loss" if valid is None else "valid_loss",
+                    patience=self._patience(len(train)),
+                    threshold=self.tol or 0.0,
+                    threshold_mode="abs",
+                    load_best=True,
+                )
             )
         return callbacks
+
+    def _patience(self, n_sequences):
+        """Epochs without improvement before stopping (``n_iter_no_change``)."""
+        if self.n_iter_no_change != "auto":
+            return self.n_iter_no_change
+        steps_per_epoch = -(-n_sequences // self.batch_size)
+        return max(3, -(-AUTO_PATIENCE_STEPS // steps_per_epoch))
 
     # -- predicting ------------------------------------------------------------
 

@@ -9,7 +9,7 @@ from torch import nn
 
 from sklstm.base import SequenceEstimator
 from sklstm.hyperparameters import hyperparameter
-from sklstm.shared import CLASS_WEIGHT, POOLING
+from sklstm.shared import CLASS_WEIGHT, PATCH_SIZE, POOLING
 from sklstm.targets import LabelSetEncoder
 
 __all__ = ["LSTMMultiLabel"]
@@ -48,6 +48,7 @@ class LSTMMultiLabel(ClassifierMixin, SequenceEstimator):
     """
 
     pooling: str = POOLING
+    patch_size: Any = PATCH_SIZE
     class_weight: Any = hyperparameter(
         default=None,
         type='None, "balanced" or dict',

@@ -1,10 +1,12 @@
 """LSTMRegressor: real-valued targets per sequence."""
 
+from typing import Any
+
 from sklearn.base import RegressorMixin
 from torch import nn
 
 from sklstm.base import SequenceEstimator
-from sklstm.shared import POOLING
+from sklstm.shared import PATCH_SIZE, POOLING
 from sklstm.targets import TargetScaler
 
 __all__ = ["LSTMRegressor"]
@@ -41,6 +43,7 @@ class LSTMRegressor(RegressorMixin, SequenceEstimator):
     """
 
     pooling: str = POOLING
+    patch_size: Any = PATCH_SIZE
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

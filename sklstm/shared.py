@@ -20,7 +20,15 @@ from sklstm.hyperparameters import (
 from sklstm.nn.pooling import MERGES, POOLINGS
 from sklstm.nn.recurrent import CELLS
 
-__all__ = ["CLASS_WEIGHT", "OPTIMIZERS", "POOLING", "SharedHyperparameters"]
+__all__ = [
+    "AUTO_PATIENCE_STEPS",
+    "AUTO_VALIDATION_SIZE",
+    "CLASS_WEIGHT",
+    "OPTIMIZERS",
+    "PATCH_SIZE",
+    "POOLING",
+    "SharedHyperparameters",
+]
 
 
 def _optimizer(value, name):
@@ -54,6 +62,16 @@ def _random_state(value, name):
         ) from None
 
 
+def _auto_or(check):
+    """Check: "auto", or what ``check`` accepts."""
+
+    def check_auto(value, name):
+        if not (isinstance(value, str) and value == "auto"):
+            check(value, name)
+
+    return check_auto
+
+
 def _class_weight(value, name):
     if not (value is None or value == "balanced" or isinstance(value, dict)):
         raise ValueError(
@@ -79,6 +97,23 @@ POOLING = hyperparameter(
     "with the backward state at its first), or the mean, max or attention-weighted "
     "mean of the top layer's outputs over the sequence's real steps.",
     check=one_of(*POOLINGS),
+)
+
+#: early_stopping="auto" holds out a validation part from this many sequences on
+AUTO_VALIDATION_SIZE = 1000
+#: n_iter_no_change="auto" waits this many optimizer steps without improvement
+AUTO_PATIENCE_STEPS = 200
+
+#: reading numeric series in patches, for the estimators with one output per sequence
+PATCH_SIZE = hyperparameter(
+    default="auto",
+    type='int or "auto"',
+    doc="Numeric series (without tokens) are read this many consecutive steps at a "
+    "time: one LSTM step holds their features side by side, plus the share of real "
+    "steps in the patch (a series' last patch is zero-padded, never filled from the "
+    'next series). "auto" reads the median training series in about 30 steps, where '
+    "LSTMs train well; 1 reads every step.",
+    check=_auto_or(integer(1)),
 )
 
 #: class weights in the loss, for the estimators of exclusive classes
@@ -206,7 +241,11 @@ class SharedHyperparameters(Declared):
     )
     # -- training
     max_epochs: int = hyperparameter(
-        default=10, type="int", doc="Passes over the training data.", check=integer(1)
+        default=1000,
+        type="int",
+        doc="The most passes over the training data; training stops earlier when "
+        "its monitored loss stops improving (see ``tol``).",
+        check=integer(1),
     )
     batch_size: int = hyperparameter(
         default=32,
@@ -238,12 +277,23 @@ class SharedHyperparameters(Declared):
         doc="Clip the gradient norm to this value.",
         check=real(0, closed="neither", none=True),
     )
-    early_stopping: bool = hyperparameter(
-        default=False,
-        type="bool",
-        doc="Hold out ``validation_fraction`` of the data and stop when its loss has "
-        "not improved for ``n_iter_no_change`` epochs, keeping the best weights.",
-        check=boolean,
+    early_stopping: Any = hyperparameter(
+        default="auto",
+        type='bool or "auto"',
+        doc="Hold out ``validation_fraction`` of the data (stratified by class) and "
+        'monitor its loss rather than the training loss (see ``tol``). "auto" does '
+        f"so from {AUTO_VALIDATION_SIZE} training sequences on, where a held-out "
+        "part is large enough to judge by.",
+        check=_auto_or(boolean),
+    )
+    tol: Any = hyperparameter(
+        default=1e-4,
+        type="float or None",
+        doc="Training stops when the monitored loss (the validation loss with early "
+        "stopping, else the training loss) has not improved by at least ``tol`` for "
+        "``n_iter_no_change`` epochs, and keeps the weights of its best epoch. None "
+        "trains all ``max_epochs`` (and, with early stopping, stops on any rise).",
+        check=real(0, none=True),
     )
     validation_fraction: float = hyperparameter(
         default=0.1,
@@ -251,11 +301,13 @@ class SharedHyperparameters(Declared):
         doc="Share of the training data held out for early stopping.",
         check=real(0, 1, closed="neither"),
     )
-    n_iter_no_change: int = hyperparameter(
-        default=5,
-        type="int",
-        doc="Epochs without improvement before early stopping.",
-        check=integer(1),
+    n_iter_no_change: Any = hyperparameter(
+        default="auto",
+        type='int or "auto"',
+        doc="Epochs without improvement (see ``tol``) before training stops. "
+        f'"auto" waits {AUTO_PATIENCE_STEPS} optimizer steps, and at least 3 epochs: '
+        "a small data set takes few steps per epoch and many epochs to find its way.",
+        check=_auto_or(integer(1)),
     )
     callbacks: Any = hyperparameter(
         default=None,

@@ -37,6 +37,8 @@ _STREAMS = {"tokens", "features"}
 _TOKEN_TYPES = {"str": "string", "int": "integer"}
 #: characters read of each token by the character-level representation
 MAX_WORD_CHARS = 20
+#: patch_size="auto" reads a typical numeric series in about this many LSTM steps
+AUTO_PATCH_STEPS = 30
 
 
 class _Read:
@@ -349,6 +351,12 @@ class InputEncoder:
     characters : bool
         Also encode each string token's characters (``chars`` stream), for a
         character-level word representation.
+    patch_size : int or "auto"
+        Numeric series (without tokens) are read ``patch_size`` consecutive steps
+        at a time: one model step holds their features side by side, plus the share
+        of real steps in the patch (the last patch of a series is zero-padded,
+        never filled from the next series). "auto" picks the size that reads the
+        median training series in about ``AUTO_PATCH_STEPS`` steps.
 
     Examples
     --------
@@ -370,6 +378,7 @@ class InputEncoder:
         extra_tokens=(),
         standardize=True,
         characters=False,
+        patch_size=1,
     ):
         self.tokenizer = tokenizer
         self.lowercase = lowercase
@@ -378,6 +387,7 @@ class InputEncoder:
         self.extra_tokens = extra_tokens
         self.standardize = standardize
         self.characters = characters
+        self.patch_size = patch_size
 
     def _vocabulary_keys(self, tokens):
         """``tokens`` as the vocabulary sees them (lowercased if asked)."""
@@ -415,6 +425,12 @@ class InputEncoder:
                 _clip_word(t) for seq in read.tokens for t in seq
             )
         self.n_features_ = 0
+        self.patch_size_ = 1
+        if read.kind == "numeric" and self.patch_size == "auto":
+            median = float(np.median(read.lengths))
+            self.patch_size_ = max(1, round(median / AUTO_PATCH_STEPS))
+        elif read.kind == "numeric":
+            self.patch_size_ = self.patch_size
         if read.features is not None:
             steps = np.concatenate(read.features)
             self.n_features_ = steps.shape[1]
@@ -458,10 +474,25 @@ class InputEncoder:
             streams["tokens"] = self.embedding_rows(flat)
             if self.char_vocabulary_ is not None:
                 streams["chars"] = self._encode_chars(flat)
-        if read.features is not None:
+        lengths = read.lengths
+        if read.features is not None and self.patch_size_ == 1:
             features = (np.concatenate(read.features) - self.mean_) / self.scale_
             streams["features"] = features
-        return SequenceDataset(read.lengths, **streams)
+        elif read.features is not None:
+            patches = [
+                _patch((x - self.mean_) / self.scale_, self.patch_size_)
+                for x in read.features
+            ]
+            streams["features"] = np.concatenate(patches)
+            lengths = np.fromiter(map(len, patches), np.int64, len(patches))
+        return SequenceDataset(lengths, **streams)
+
+    @property
+    def n_step_features_(self):
+        """Numeric features of one model step (a patch's, when patching)."""
+        if self.patch_size_ == 1:
+            return self.n_features_
+        return self.n_features_ * self.patch_size_ + 1
 
     def _encode_chars(self, tokens):
         """``(n_tokens, n_chars)`` character indices, zero-padded per word."""
@@ -471,6 +502,20 @@ class InputEncoder:
         for row, word in enumerate(words):
             table[row, : len(word)] = self.char_vocabulary_.encode(word)
         return table[[distinct[token] for token in tokens]]
+
+
+def _patch(steps, size):
+    """``(T, F)`` steps as ``(ceil(T / size), size * F + 1)`` patches.
+
+    Each patch holds ``size`` consecutive steps side by side; the last one is
+    zero-padded, and a last column gives the share of real steps in each patch.
+    """
+    n_steps, n_features = steps.shape
+    n_patches = -(-n_steps // size)
+    padded = np.zeros((n_patches * size, n_features))
+    padded[:n_steps] = steps
+    real = np.minimum(size, n_steps - size * np.arange(n_patches)) / size
+    return np.hstack([padded.reshape(n_patches, size * n_features), real[:, None]])
 
 
 def _clip_word(word, width=MAX_WORD_CHARS):
