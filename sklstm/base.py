@@ -8,7 +8,7 @@ from sklearn.base import BaseEstimator
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
-from skorch.callbacks import EarlyStopping, GradientNormClipping
+from skorch.callbacks import EarlyStopping, EpochScoring, GradientNormClipping
 
 from sklstm._version import __version__
 from sklstm.data import InputEncoder, is_table
@@ -18,6 +18,7 @@ from sklstm.exceptions import InconsistentVersionWarning
 from sklstm.net import SequenceNet
 from sklstm.nn import SequenceModel
 from sklstm.shared import (
+    AUTO_BY_INPUT,
     AUTO_PATIENCE_STEPS,
     AUTO_VALIDATION_SIZE,
     OPTIMIZERS,
@@ -62,6 +63,9 @@ class SequenceEstimator(SharedHyperparameters, BaseEstimator):
 
     _target_encoder = None
     _loss = None
+    #: the scikit-learn scorer that early stopping follows on the validation part
+    #: (what the user measures), or None for the validation loss
+    _validation_scoring = None
     _module = SequenceModel
     #: one output per step (the tagger) rather than one per sequence
     _per_step = False
@@ -335,28 +339,46 @@ or dict
             "cell": self.cell,
             "hidden_size": self.hidden_size,
             "num_layers": self.num_layers,
-            "bidirectional": self.bidirectional,
-            "dropout": self.dropout,
+            "bidirectional": self._setting("bidirectional"),
+            "dropout": self._setting("dropout"),
             "token_dropout": self.token_dropout,
-            "pooling": None if self._per_step else self.pooling,
+            "pooling": None if self._per_step else self._setting("pooling"),
             "bidirectional_merge": self.bidirectional_merge,
         }
+
+    def _setting(self, name):
+        """The value of hyperparameter ``name``, with "auto" decided by the input:
+        token sequences or numeric series (``AUTO_BY_INPUT``)."""
+        value = getattr(self, name)
+        if not (isinstance(value, str) and value == "auto"):
+            return value
+        with_tokens, numeric = AUTO_BY_INPUT[name]
+        return with_tokens if self.input_encoder_.vocabulary_ is not None else numeric
 
     def _callbacks(self, train, valid, incremental):
         """The skorch callbacks for this training run, from the hyperparameters."""
         callbacks = list(self.callbacks or [])
         if self.gradient_clip is not None:
             callbacks.append(GradientNormClipping(self.gradient_clip))
-        if not incremental and (valid is not None or self.tol is not None):
-            callbacks.append(
-                EarlyStopping(
-                    monitor="train_loss" if valid is None else "valid_loss",
-                    patience=self._patience(len(train)),
-                    threshold=self.tol or 0.0,
-                    threshold_mode="abs",
-                    load_best=True,
-                )
+        if incremental or (valid is None and self.tol is None):
+            return callbacks
+        monitor, lower_is_better = "train_loss", True
+        if valid is not None and self._validation_scoring:
+            monitor, lower_is_better = "valid_score", False
+            scoring = EpochScoring(self._validation_scoring, name=monitor)
+            callbacks.append(scoring)
+        elif valid is not None:
+            monitor = "valid_loss"
+        callbacks.append(
+            EarlyStopping(
+                monitor=monitor,
+                lower_is_better=lower_is_better,
+                patience=self._patience(len(train)),
+                threshold=self.tol or 0.0,
+                threshold_mode="abs",
+                load_best=True,
             )
+        )
         return callbacks
 
     def _patience(self, n_sequences):

@@ -50,6 +50,7 @@ class LSTMClassifier(ClassifierMixin, SequenceEstimator):
     class_weight: Any = CLASS_WEIGHT
 
     _target_encoder = ClassEncoder
+    _validation_scoring = "accuracy"
     _loss = nn.CrossEntropyLoss
 
     def _stratify(self, targets):

@@ -74,6 +74,7 @@ class LSTMMultiLabel(ClassifierMixin, SequenceEstimator):
         return tags
 
     _target_encoder = LabelSetEncoder
+    _validation_scoring = "f1_samples"
     _loss = nn.BCEWithLogitsLoss
 
     def predict_proba(self, X):

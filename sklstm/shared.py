@@ -21,6 +21,7 @@ from sklstm.nn.pooling import MERGES, POOLINGS
 from sklstm.nn.recurrent import CELLS
 
 __all__ = [
+    "AUTO_BY_INPUT",
     "AUTO_PATIENCE_STEPS",
     "AUTO_VALIDATION_SIZE",
     "CLASS_WEIGHT",
@@ -88,15 +89,25 @@ OPTIMIZERS = {
     "rmsprop": torch.optim.RMSprop,
 }
 
+#: what "auto" means, as (with tokens, numeric series only): measured with
+#: benchmarks/defaults.py, where text gained from these and series lost
+AUTO_BY_INPUT = {
+    "pooling": ("max", "last"),
+    "bidirectional": (True, False),
+    "dropout": (0.5, 0.0),
+}
+
 #: the summary of each sequence, for the estimators with one output per sequence
 POOLING = hyperparameter(
-    default="last",
-    type='{"last", "mean", "max", "attention"}',
+    default="auto",
+    type='{"auto", "last", "mean", "max", "attention"}',
     doc='How each sequence is summarised: the final hidden state ("last"; for a '
     "bidirectional net, the forward state at the sequence's last element joined "
     "with the backward state at its first), or the mean, max or attention-weighted "
-    "mean of the top layer's outputs over the sequence's real steps.",
-    check=one_of(*POOLINGS),
+    "mean of the top layer's outputs over the sequence's real steps. "
+    f'"auto" is "{AUTO_BY_INPUT["pooling"][0]}" for token input and '
+    f'"{AUTO_BY_INPUT["pooling"][1]}" for numeric series.',
+    check=_auto_or(one_of(*POOLINGS)),
 )
 
 #: early_stopping="auto" holds out a validation part from this many sequences on
@@ -147,9 +158,10 @@ class SharedHyperparameters(Declared):
         check=boolean,
     )
     min_frequency: int = hyperparameter(
-        default=1,
+        default=2,
         type="int",
-        doc="Tokens seen fewer times in the training data map to the unknown token.",
+        doc="Tokens seen fewer times in the training data map to the unknown token, "
+        "so that its embedding learns what words unseen in training look like.",
         check=integer(1),
     )
     max_vocabulary_size: Any = hyperparameter(
@@ -212,11 +224,13 @@ class SharedHyperparameters(Declared):
     num_layers: int = hyperparameter(
         default=1, type="int", doc="Stacked recurrent layers.", check=integer(1)
     )
-    bidirectional: bool = hyperparameter(
-        default=False,
-        type="bool",
-        doc="Also read each sequence backwards.",
-        check=boolean,
+    bidirectional: Any = hyperparameter(
+        default="auto",
+        type='bool or "auto"',
+        doc='Also read each sequence backwards. "auto" is '
+        f"{AUTO_BY_INPUT['bidirectional'][0]} for token input and "
+        f"{AUTO_BY_INPUT['bidirectional'][1]} for numeric series.",
+        check=_auto_or(boolean),
     )
     bidirectional_merge: str = hyperparameter(
         default="concat",
@@ -224,12 +238,13 @@ class SharedHyperparameters(Declared):
         doc="How the two directions' outputs are joined.",
         check=one_of(*MERGES),
     )
-    dropout: float = hyperparameter(
-        default=0.0,
-        type="float",
+    dropout: Any = hyperparameter(
+        default="auto",
+        type='float or "auto"',
         doc="Dropout on the recurrent input, between layers and before the output "
-        "layer.",
-        check=real(0, 1, closed="left"),
+        f'layer. "auto" is {AUTO_BY_INPUT["dropout"][0]} for token input and '
+        f"{AUTO_BY_INPUT['dropout'][1]} for numeric series.",
+        check=_auto_or(real(0, 1, closed="left")),
     )
     token_dropout: float = hyperparameter(
         default=0.0,

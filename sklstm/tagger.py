@@ -53,6 +53,7 @@ class LSTMTagger(SequenceEstimator):
     class_weight: Any = CLASS_WEIGHT
 
     _target_encoder = TagEncoder
+    _validation_scoring = "accuracy"
     _loss = StepCrossEntropyLoss
     _per_step = True
 

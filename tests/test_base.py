@@ -197,9 +197,10 @@ class TestTraining:
         assert torch.rand(1) == expected
 
     def test_early_stopping_restores_best_weights(self, marker_data):
-        """Early stopping stops once validation loss rises and restores the best epoch.
+        """Early stopping stops once validation accuracy (a classifier's score)
+        stops improving and restores the best epoch.
 
-        Random labels make the network overfit, so validation loss soon rises.
+        Random labels make the network overfit, so validation accuracy soon stalls.
         """
         X, y = marker_data
         y = np.random.RandomState(0).permutation(y)
@@ -209,12 +210,12 @@ class TestTraining:
             n_iter_no_change=3,
             validation_fraction=0.25,
         ).fit(X, y)
-        valid_loss = clf.history_[:, "valid_loss"]
+        valid_score = clf.history_[:, "valid_score"]
         assert clf.n_iter_ < 60
-        assert np.argmin(valid_loss) == clf.n_iter_ - 1 - 3
+        assert np.argmax(valid_score) == clf.n_iter_ - 1 - 3
         valid = clf.net_.train_split.keywords["valid_ds"]
-        loss = torch.nn.functional.cross_entropy(clf.net_.forward(valid), valid.y)
-        assert loss.item() == pytest.approx(min(valid_loss), abs=1e-5)
+        accuracy = (clf.net_.forward(valid).argmax(dim=1) == valid.y).double().mean()
+        assert accuracy.item() == pytest.approx(max(valid_score))
 
     def test_warm_start_continues(self, marker_data):
         """warm_start keeps the network, vocabulary and classes and adds epochs."""
@@ -346,7 +347,9 @@ class TestPartialFit:
 
     def test_vocabulary_fixed_at_the_first_call(self):
         """Tokens first seen in a later chunk map to the unknown token."""
-        clf = LSTMClassifier(**FAST).partial_fit([["a"], ["b"]], [0, 1], classes=[0, 1])
+        clf = LSTMClassifier(**FAST, min_frequency=1).partial_fit(
+            [["a"], ["b"]], [0, 1], classes=[0, 1]
+        )
         clf.partial_fit([["c"], ["a"]], [0, 1])
         assert set(clf.vocabulary_) == {"a", "b"}
 
@@ -358,3 +361,39 @@ class TestPartialFit:
             [["a", "b"]], [["D", "N"]], classes=["D", "N", "V"]
         )
         assert tagger.classes_.tolist() == ["D", "N", "V"]
+
+
+class TestTrainingLength:
+    def test_patched_series_predict_as_if_alone(self):
+        """With patches, a series predicts the same alone and in a ragged batch."""
+        rng = np.random.RandomState(0)
+        X = [rng.normal(size=(n, 2)) for n in rng.randint(40, 90, size=40)]
+        reg = LSTMRegressor(**FAST, patch_size=7).fit(X, rng.normal(size=40))
+        together = reg.predict(X)
+        alone = np.array([reg.predict([x])[0] for x in X])
+        np.testing.assert_allclose(together, alone, rtol=1e-5, atol=1e-6)
+
+    def test_patience_counts_optimizer_steps(self):
+        """n_iter_no_change='auto' waits 200 steps: many epochs for small data."""
+        clf = LSTMClassifier(batch_size=32)
+        assert clf._patience(50) == 100  # 2 steps per epoch
+        assert clf._patience(100_000) == 3
+        assert clf.set_params(n_iter_no_change=7)._patience(50) == 7
+
+    def test_training_stops_when_the_loss_stops_improving(self, marker_data):
+        """Training stops early on a plateau (tol) or runs max_epochs (tol=None)."""
+        X, y = marker_data
+        params = {**FAST, "max_epochs": 300, "n_iter_no_change": 3}
+        stopped = LSTMClassifier(**params, tol=0.5).fit(X, y)
+        assert stopped.n_iter_ < 300 and "valid_loss" not in stopped.history_[-1]
+        full = LSTMClassifier(**{**params, "max_epochs": 5}, tol=None).fit(X, y)
+        assert full.n_iter_ == 5
+
+    def test_validation_from_a_thousand_sequences(self):
+        """early_stopping='auto' holds out a validation part from 1000 sequences."""
+        X = [["a", "b"][: 1 + i % 2] for i in range(1000)]
+        y = [i % 2 for i in range(1000)]
+        params = {**FAST, "max_epochs": 1}
+        assert "valid_loss" in LSTMClassifier(**params).fit(X, y).history_[-1]
+        small = LSTMClassifier(**params).fit(X[:999], y[:999])
+        assert "valid_loss" not in small.history_[-1]

@@ -209,6 +209,31 @@ class TestInputEncoder:
         with pytest.raises(ValueError, match="X holds string tokens"):
             encoder.transform(["some text"])
 
+    def test_patches_by_hand(self):
+        """Patches hold k steps side by side; the last is zero-padded, never
+        filled from the next series, and says how much of it is real."""
+        encoder = InputEncoder(standardize=False, patch_size=3)
+        first, second = np.arange(7.0)[:, None], np.full((2, 1), 9.0)
+        data = encoder.fit_transform([first, second])
+        assert data.lengths.tolist() == [3, 1]
+        expected = [[0, 1, 2, 1], [3, 4, 5, 1], [6, 0, 0, 1 / 3], [9, 9, 0, 2 / 3]]
+        features = data.streams["features"][:-1]  # without the pad row
+        np.testing.assert_allclose(features, expected, rtol=1e-6)
+        assert encoder.n_step_features_ == 4
+        again = encoder.transform([second]).streams["features"][0]
+        np.testing.assert_allclose(again, expected[-1], rtol=1e-6)
+
+    def test_auto_patch_size(self):
+        """'auto' reads the median training series in about 30 steps; tokens and
+        short series are read step by step."""
+        auto = InputEncoder(patch_size="auto")
+        auto.fit_transform([np.ones(150), np.ones(140), np.ones(300)])
+        assert auto.patch_size_ == 5
+        auto.fit_transform([np.ones(24)] * 3)
+        assert auto.patch_size_ == 1
+        auto.fit_transform([["a"] * 300])
+        assert auto.patch_size_ == 1
+
     def test_table_column_count(self):
         """A 2-D array at predict needs as many columns as in fit."""
         encoder = InputEncoder()

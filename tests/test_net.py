@@ -49,7 +49,7 @@ class TestWeightedLoss:
         )
         weight = np.where(lengths > 10, 1000.0, 1.0)
         Estimator = LSTMTagger if per_step else LSTMClassifier
-        estimator = Estimator(**{**QUICK, "max_epochs": 1}).fit(X, y)
+        estimator = Estimator(**{**QUICK, "max_epochs": 1}, dropout=0.0).fit(X, y)
         net = estimator.net_
         dataset = _encoded(estimator, X, y, weight)
         total, elements = 0.0, 0
