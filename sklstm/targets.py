@@ -103,7 +103,8 @@ class ClassEncoder:
 
 def _check_class_weight_keys(class_weight, classes):
     """A dict ``class_weight`` may only name labels of y, as in scikit-learn."""
-    unknown = [label for label in class_weight if label not in set(classes.tolist())]
+    labels = set(classes.tolist())
+    unknown = [label for label in class_weight if label not in labels]
     if unknown:
         raise ValueError(
             f"class_weight has keys that are not labels of y: {unknown}; the "

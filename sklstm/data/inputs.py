@@ -86,7 +86,7 @@ def _as_sample_list(X, name="X"):
         return X.tolist()
     column = _text_column(X)
     if column is not None:
-        return column
+        return list(column)
     if isinstance(X, (list, tuple)):
         return list(X)
     if hasattr(X, "__array__") or hasattr(X, "to_numpy"):
@@ -255,7 +255,7 @@ def _read_list(samples, tokenize, name):
 
 
 def _text_column(X):
-    """The rows of a one-column table of strings or token lists, or None.
+    """The column of a one-column table of strings or token lists, or None.
 
     Decided from the column's dtype and first entry, without converting the text.
     """
@@ -264,8 +264,8 @@ def _text_column(X):
     column = X.iloc[:, 0] if hasattr(X, "iloc") else np.asarray(X)[:, 0]
     if getattr(column.dtype, "kind", "O") in "biufc":
         return None
-    rows = list(column)
-    return rows if isinstance(rows[0], (str, list, tuple)) else None
+    first = column.iloc[0] if hasattr(column, "iloc") else column[0]
+    return column if isinstance(first, (str, list, tuple)) else None
 
 
 def is_table(X):
