@@ -208,12 +208,12 @@ class LabelSetEncoder:
             self._binarizer = MultiLabelBinarizer(
                 classes=None if classes is None else sorted(classes)
             )
-            if classes is not None:
-                self._binarizer.fit([])
-                indicator = self.transform(y)
-            else:
+            if classes is None:
                 indicator = self._binarizer.fit_transform(y)
-            self.classes_ = self._binarizer.classes_
+                self.classes_ = self._binarizer.classes_
+            else:
+                self.classes_ = self._binarizer.fit([]).classes_
+                indicator = self.transform(y)  # a label outside classes is an error
         if indicator.shape[1] == 0:
             raise ValueError(
                 "y has no labels at all; LSTMMultiLabel needs at least "

@@ -353,6 +353,14 @@ class TestPartialFit:
         clf.partial_fit([["c"], ["a"]], [0, 1])
         assert set(clf.vocabulary_) == {"a", "b"}
 
+    def test_multilabel_label_sets_with_classes(self):
+        """Label sets take their labels from classes; a label outside it is an error."""
+        X, y = [["a"], ["b"]], [{"x"}, {"y"}]
+        clf = LSTMMultiLabel(**FAST).partial_fit(X, y, classes=["z", "y", "x"])
+        assert clf.classes_.tolist() == ["x", "y", "z"]
+        with pytest.raises(ValueError, match=r"labels not seen in fit: \['w'\]"):
+            LSTMMultiLabel(**FAST).partial_fit(X, [{"w"}, set()], classes=["x"])
+
     def test_regressor_and_tagger(self, sum_data):
         """The regressor needs no classes; the tagger takes its tag set."""
         X, y = sum_data
