@@ -353,6 +353,16 @@ class TestPartialFit:
         clf.partial_fit([["c"], ["a"]], [0, 1])
         assert set(clf.vocabulary_) == {"a", "b"}
 
+    def test_wrong_classes(self, marker_data, sum_data):
+        """classes that differ from the first call's, or given to a regressor,
+        are clear errors."""
+        X, y = marker_data
+        clf = LSTMClassifier(**FAST).partial_fit(X, y, classes=["marker", "plain"])
+        with pytest.raises(ValueError, match=r"classes=\['marker', 'other'\] differs"):
+            clf.partial_fit(X, y, classes=["marker", "other"])
+        with pytest.raises(ValueError, match="classes is for classifiers"):
+            LSTMRegressor(**FAST).partial_fit(*sum_data, classes=[0, 1])
+
     def test_multilabel_label_sets_with_classes(self):
         """Label sets take their labels from classes; a label outside it is an error."""
         X, y = [["a"], ["b"]], [{"x"}, {"y"}]
