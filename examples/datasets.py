@@ -79,3 +79,14 @@ def load_airline(path):
     """Monthly airline passengers (1949-1960) as a float array."""
     lines = Path(path).read_text(encoding="utf-8").splitlines()[1:]
     return np.array([line.split(",")[1] for line in lines], dtype=float)
+
+
+def load_g2p(path):
+    """Words as letter lists and their pronunciations as phoneme lists, one pair a
+    line (``word<TAB>phonemes``; a word with several pronunciations has several)."""
+    words, phonemes = [], []
+    for line in Path(path).read_text(encoding="utf-8").splitlines():
+        word, pronunciation = line.split("\t")
+        words.append(list(word))
+        phonemes.append(pronunciation.split())
+    return words, phonemes

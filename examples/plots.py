@@ -69,3 +69,14 @@ def _save(fig, path):
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     print(f"figure saved to {path}")
+
+
+def save_loss_figure(path, estimator, title):
+    """Loss per epoch."""
+    plt = _pyplot()
+    if plt is None:
+        return
+    fig, ax = plt.subplots(figsize=(6, 4.5))
+    _loss_panel(ax, estimator)
+    ax.set_title(title)
+    _save(fig, path)

@@ -4,6 +4,7 @@ from sklstm._version import __version__
 from sklstm.classifier import LSTMClassifier
 from sklstm.multilabel import LSTMMultiLabel
 from sklstm.regressor import LSTMRegressor
+from sklstm.seq2seq import LSTMSeq2Seq
 from sklstm.tagger import LSTMTagger
 from sklstm.targets import flatten_tags
 
@@ -11,6 +12,7 @@ __all__ = [
     "LSTMClassifier",
     "LSTMMultiLabel",
     "LSTMRegressor",
+    "LSTMSeq2Seq",
     "LSTMTagger",
     "__version__",
     "flatten_tags",

@@ -319,6 +319,15 @@ or dict
 
     def _module_params(self, pretrained):
         """Keyword arguments of ``_module``, from the data and the hyperparameters."""
+        return {
+            **self._encoder_params(pretrained),
+            "output_size": self.target_encoder_.n_outputs,
+            "pooling": None if self._per_step else self._setting("pooling"),
+            "bidirectional_merge": self.bidirectional_merge,
+        }
+
+    def _encoder_params(self, pretrained):
+        """Keyword arguments of :class:`~sklstm.nn.SequenceEncoder`."""
         encoder = self.input_encoder_
         embedding_dim = self.embedding_dim
         if pretrained is not None:
@@ -330,7 +339,6 @@ or dict
                 )
             embedding_dim = width
         return {
-            "output_size": self.target_encoder_.n_outputs,
             "vocab_size": len(encoder.vocabulary_) if encoder.vocabulary_ else 0,
             "embedding_dim": embedding_dim or 64,
             "n_features": encoder.n_step_features_,
@@ -342,8 +350,6 @@ or dict
             "bidirectional": self._setting("bidirectional"),
             "dropout": self._setting("dropout"),
             "token_dropout": self.token_dropout,
-            "pooling": None if self._per_step else self._setting("pooling"),
-            "bidirectional_merge": self.bidirectional_merge,
         }
 
     def _setting(self, name):
@@ -397,11 +403,17 @@ or dict
         The net runs on the current ``device`` and in batches of the current
         ``batch_size`` (twice it, without the memory of a backward pass).
         """
+        data = self._prepare(X)
+        with gpu_memory_errors(self.batch_size, "prediction"):
+            return self.net_.forward(data), data.lengths.numpy()
+
+    def _prepare(self, X):
+        """X read as at fit, and the net on the current ``device`` and
+        ``batch_size``, for prediction."""
         check_is_fitted(self, "net_")
         self._hyperparameters["batch_size"].check(self.batch_size, "batch_size")
         X = self._check_table(X, reset=False)
         data = self.input_encoder_.transform(X)
         self.net_.move_to(resolve_device(self.device, strict=False))
         self.net_.batch_size = self.batch_size
-        with gpu_memory_errors(self.batch_size, "prediction"):
-            return self.net_.forward(data), data.lengths.numpy()
+        return data

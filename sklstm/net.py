@@ -12,7 +12,7 @@ from skorch.utils import to_device, to_tensor
 from torch import nn
 
 from sklstm.callbacks import DivergenceGuard
-from sklstm.data import IGNORE_INDEX, BucketIterator
+from sklstm.data import BucketIterator, real_steps
 
 __all__ = ["SequenceNet", "TrainingRun"]
 
@@ -154,7 +154,7 @@ class SequenceNet(NeuralNet):
         losses = self.criterion_(y_pred, target)
         losses = losses.reshape(len(losses), -1)  # (B, steps or labels or 1)
         counts = (
-            (target != IGNORE_INDEX).to(losses.dtype)  # per-step: padding counts 0
+            real_steps(target).to(losses.dtype)  # per-step: padding counts 0
             if y_pred.dim() == 3
             else torch.ones_like(losses)
         )
@@ -182,6 +182,39 @@ class SequenceNet(NeuralNet):
             for batch in iterator
         ]
         yield iterator.restore_order(outputs)
+
+    def generate(self, dataset, max_lengths, **kwargs):
+        """Output sequences of an encoder-decoder module, in the dataset's order.
+
+        Batches of ``dataset`` go through the module's ``generate`` (see
+        :meth:`sklstm.nn.Seq2SeqModel.generate`, which takes ``kwargs``), each
+        sequence with its own ``max_lengths`` entry. Returns one CPU tensor per
+        sequence, its output steps only.
+        """
+        self.check_is_fitted()
+        self._set_training(False)
+        iterator = self.get_iterator(dataset, training=False)
+        order = iterator.order()
+        max_lengths = torch.as_tensor(max_lengths)[order]
+        decoded = []
+        with torch.inference_mode():
+            for batch, _ in iterator:
+                limits = max_lengths[
+                    len(decoded) : len(decoded) + len(batch["lengths"])
+                ]
+                outputs, lengths = self.module_.generate(
+                    **to_device(batch, self.device),
+                    max_lengths=to_device(limits, self.device),
+                    **kwargs,
+                )
+                decoded += [
+                    row[:n]
+                    for row, n in zip(outputs.cpu(), lengths.tolist(), strict=True)
+                ]
+        result = [None] * len(decoded)
+        for index, sequence in zip(order.tolist(), decoded, strict=True):
+            result[index] = sequence
+        return result
 
     def predict_proba(self, X):
         """Probabilities in the dataset's order, as the criterion reads the outputs.

@@ -13,6 +13,10 @@ def check_y(y, n_sequences, estimator_name):
         )
     if not (hasattr(y, "__len__") or hasattr(y, "shape")):
         y = np.asarray(y)
+    if getattr(y, "ndim", 1) == 0:
+        raise ValueError(
+            f"y is a single value ({y!r}); expected one target per sequence."
+        )
     n_targets = y.shape[0] if getattr(y, "shape", None) else len(y)
     if n_targets != n_sequences:
         raise ValueError(

@@ -7,6 +7,7 @@ import torch
 from sklstm.data import (
     BucketIterator,
     InputEncoder,
+    Ragged,
     RegexTokenizer,
     SequenceDataset,
     Vocabulary,
@@ -264,6 +265,36 @@ class TestSequenceDataset:
         """Per-step targets are padded with -100, which the loss ignores."""
         data = SequenceDataset([1, 2], tokens=[1, 2, 3], y=[5, 6, 7], per_step=True)
         assert data.batch(torch.tensor([0, 1]))[1].tolist() == [[5, -100], [6, 7]]
+
+    def test_output_sequences_pad_on_their_own_lengths(self):
+        """Ragged targets (sequence to sequence) pad to their own longest, with -100
+        for labels and NaN for values, go into X for teacher forcing, survive subset
+        and weigh sample weights by their steps."""
+        data = SequenceDataset(
+            [2, 1, 1],
+            tokens=[1, 2, 3, 4],
+            y=Ragged(np.array([5, 6, 7, 8, 9, 10]), np.array([1, 3, 2])),
+            sample_weight=[1.0, 1.0, 4.0],
+        )
+        X, (y, weight) = data.batch(torch.tensor([0, 1]))
+        assert y.tolist() == [[5, -100, -100], [6, 7, 8]]
+        assert torch.equal(X["targets"], y)
+        # weights per target step average 1: (1*1 + 1*3 + 4*2) / 6 steps = 2
+        assert weight.tolist() == [0.5, 0.5]
+        part = data.subset([2, 1])
+        assert part.batch(torch.tensor([0, 1]))[1][0].tolist() == [
+            [9, 10, -100],
+            [6, 7, 8],
+        ]
+        assert part.y.tolist() == [9, 10, 6, 7, 8]
+        values = SequenceDataset(
+            [1, 1],
+            features=[[0.0], [1.0]],
+            y=Ragged(np.array([[0.5], [1.5], [2.5]]), np.array([2, 1])),
+        )
+        padded = values.batch(torch.tensor([1]))[1]
+        assert padded.tolist() == [[[2.5]]]
+        assert torch.isnan(values.batch(torch.tensor([0, 1]))[1][1, 1]).all()
 
     def test_subset(self):
         """subset keeps the chosen sequences, their steps and targets."""

@@ -2,7 +2,13 @@
 
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from sklstm import LSTMClassifier, LSTMMultiLabel, LSTMRegressor, LSTMTagger
+from sklstm import (
+    LSTMClassifier,
+    LSTMMultiLabel,
+    LSTMRegressor,
+    LSTMSeq2Seq,
+    LSTMTagger,
+)
 
 #: small and quick, yet enough to learn scikit-learn's toy problems
 SMALL = {
@@ -54,9 +60,10 @@ EXPECTED_FAILURES = {
             "a 1-D prediction"
         ),
     },
-    # LSTMTagger's y holds a label sequence per sample, which no check can build;
-    # its tags (two_d_array=False, see LSTMTagger.__sklearn_tags__) skip it.
+    # LSTMTagger's and LSTMSeq2Seq's y holds a sequence per sample, which no check
+    # can build; their tags (two_d_array=False, see __sklearn_tags__) skip them.
     LSTMTagger: {},
+    LSTMSeq2Seq: {},
 }
 
 

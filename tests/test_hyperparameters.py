@@ -6,10 +6,16 @@ import pathlib
 import pytest
 from sklearn.base import clone
 
-from sklstm import LSTMClassifier, LSTMMultiLabel, LSTMRegressor, LSTMTagger
+from sklstm import (
+    LSTMClassifier,
+    LSTMMultiLabel,
+    LSTMRegressor,
+    LSTMSeq2Seq,
+    LSTMTagger,
+)
 from sklstm.hyperparameters import hyperparameter, one_of
 
-ESTIMATORS = [LSTMClassifier, LSTMMultiLabel, LSTMRegressor, LSTMTagger]
+ESTIMATORS = [LSTMClassifier, LSTMMultiLabel, LSTMRegressor, LSTMTagger, LSTMSeq2Seq]
 README = (pathlib.Path(__file__).parents[1] / "README.md").read_text()
 
 

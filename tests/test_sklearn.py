@@ -15,7 +15,13 @@ from sklearn.model_selection import GridSearchCV, cross_val_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer
 
-from sklstm import LSTMClassifier, LSTMMultiLabel, LSTMRegressor, LSTMTagger
+from sklstm import (
+    LSTMClassifier,
+    LSTMMultiLabel,
+    LSTMRegressor,
+    LSTMSeq2Seq,
+    LSTMTagger,
+)
 from sklstm.exceptions import InconsistentVersionWarning
 from sklstm.persistence import SKOPS_TRUSTED_TYPES
 
@@ -147,6 +153,16 @@ def _fitted_models():
             LSTMTagger(**quick),
             words,
             [[t.upper() for t in w] for w in words],
+        ),
+        "seq2seq, tokens": (
+            LSTMSeq2Seq(**quick),
+            words,
+            [[t.upper() for t in w[:3]] for w in words],
+        ),
+        "seq2seq, series": (
+            LSTMSeq2Seq(**quick),
+            series,
+            [x[:4, 0] for x in series],
         ),
     }
 

@@ -105,16 +105,17 @@ class BucketIterator:
 
         Per-sequence outputs ``(B, C)`` come back as one ``(n, C)`` tensor. Per-step
         outputs ``(B, T, C)`` come back as one ``(n_steps, C)`` tensor of the real
-        steps, sequence after sequence (split it with ``dataset.lengths``).
+        steps, sequence after sequence (split it with ``dataset.output_lengths``:
+        the input lengths, or the target sequences' under teacher forcing).
         Only meaningful without shuffling.
         """
-        (order,) = self._pools()
+        order = self.order()
         if not (outputs and outputs[0].dim() == 3):
             stacked = torch.cat(outputs)
             result = torch.empty_like(stacked)
             result[order] = stacked
             return result
-        lengths = self.dataset.lengths[order]
+        lengths = self.dataset.output_lengths[order]
         batch_lengths = lengths.split([len(batch) for batch in outputs])
         steps = torch.cat(
             [
@@ -125,4 +126,9 @@ class BucketIterator:
         position = torch.empty_like(order)
         position[order] = torch.arange(len(order))
         starts = torch.cumsum(lengths, 0) - lengths  # in iteration order
-        return steps[concatenated_ranges(starts[position], self.dataset.lengths)]
+        return steps[concatenated_ranges(starts[position], self.dataset.output_lengths)]
+
+    def order(self):
+        """The dataset's indices in the order a pass without shuffling visits them."""
+        (order,) = self._pools()
+        return order

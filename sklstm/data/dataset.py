@@ -1,22 +1,55 @@
 """Ragged sequences stored flat, padded one batch at a time."""
 
+from typing import NamedTuple
+
 import numpy as np
 import torch
 from skorch.dataset import Dataset
 
-__all__ = ["IGNORE_INDEX", "SequenceDataset", "concatenated_ranges"]
+__all__ = [
+    "IGNORE_INDEX",
+    "Ragged",
+    "SequenceDataset",
+    "concatenated_ranges",
+    "real_steps",
+]
 
-#: label of padding steps in per-step targets; the loss ignores it
+#: label of padding steps in per-step targets; the loss ignores it (real-valued
+#: per-step targets pad with NaN instead)
 IGNORE_INDEX = -100
 
 
-def _flat_with_pad_row(values, fill):
-    """Concatenated steps plus one trailing padding row that gathers point at."""
+class Ragged(NamedTuple):
+    """Sequences of any lengths stored flat: ``values`` holds their steps one
+    sequence after another, ``lengths`` how many steps each has."""
+
+    values: np.ndarray
+    lengths: np.ndarray
+
+
+def _flat_with_pad_row(values, fill=None):
+    """Concatenated steps plus one trailing padding row that gathers point at.
+
+    The padding row holds ``fill``, or by default NaN for real values and
+    ``IGNORE_INDEX`` for labels.
+    """
     values = torch.as_tensor(np.asarray(values))
     if values.is_floating_point():
         values = values.float()
+    if fill is None:
+        fill = float("nan") if values.is_floating_point() else IGNORE_INDEX
     pad = torch.full((1, *values.shape[1:]), fill, dtype=values.dtype)
     return torch.cat([values, pad])
+
+
+def real_steps(targets):
+    """``(B, T)`` mask of the real steps of padded per-step targets.
+
+    Labels pad with ``IGNORE_INDEX``; real-valued ``(B, T, F)`` targets with NaN.
+    """
+    if targets.is_floating_point():
+        return ~torch.isnan(targets).any(dim=-1)
+    return targets != IGNORE_INDEX
 
 
 def concatenated_ranges(starts, lengths):
@@ -42,15 +75,18 @@ class SequenceDataset(Dataset):
     Parameters
     ----------
     lengths : array-like of int, shape (n_sequences,)
-    y : array-like, shape (n_sequences, ...) or (n_steps,), optional
-        Targets; per-step targets (``per_step=True``) are padded with
-        ``IGNORE_INDEX``.
+    y : array-like of shape (n_sequences, ...) or (n_steps, ...), or Ragged, optional
+        Targets: one per sequence, one per step (``per_step=True``), or a
+        :class:`Ragged` output sequence per sequence, of its own length
+        (sequence-to-sequence). Per-step and output sequences pad with
+        ``IGNORE_INDEX`` (labels) or NaN (real values); output sequences also go
+        into the inputs, as ``X["targets"]``, for the decoder's teacher forcing.
     per_step : bool, default=False
         Whether ``y`` holds one target per step rather than per sequence.
     sample_weight : array-like of shape (n_sequences,), optional
         Weight of each sequence; batches then carry ``(y, sample_weight)``. The
-        weights are scaled to a mean of 1 per target element (per step for
-        per-step targets), so that a batch's weighted mean loss divides by its
+        weights are scaled to a mean of 1 per target element (per target step for
+        sequence targets), so that a batch's weighted mean loss divides by its
         number of elements, a constant of the data set rather than of the batch:
         weights that differ only between batches (such as between length buckets)
         still steer the fit.
@@ -76,16 +112,26 @@ class SequenceDataset(Dataset):
             if values is not None
         }
         self.per_step = per_step
+        #: lengths of sequence targets (per step or output sequences), else None
+        self.target_lengths = self.lengths if per_step else None
+        self.teacher_forcing = isinstance(y, Ragged)
+        if self.teacher_forcing:
+            y, self.target_lengths = y.values, torch.as_tensor(y.lengths)
         self.sample_weight = None
         if sample_weight is not None:
             weight = np.asarray(sample_weight, dtype=np.float64)
-            elements = self.lengths.numpy() if per_step else None
+            elements = (
+                None if self.target_lengths is None else self.target_lengths.numpy()
+            )
             weight = weight / np.average(weight, weights=elements)
             self.sample_weight = torch.as_tensor(weight, dtype=torch.float32)
         self.targets = None
         if y is not None:
             y = torch.as_tensor(np.asarray(y))
-            self.targets = _flat_with_pad_row(y, IGNORE_INDEX) if per_step else y
+            self.targets = y if self.target_lengths is None else _flat_with_pad_row(y)
+            if self.teacher_forcing:
+                self.target_starts = torch.cumsum(self.target_lengths, 0)
+                self.target_starts -= self.target_lengths
 
     @property
     def X(self):
@@ -94,17 +140,23 @@ class SequenceDataset(Dataset):
 
     @property
     def y(self):
-        """Targets in the dataset's order; per-step targets flat, real steps only."""
-        if self.targets is None or not self.per_step:
+        """Targets in the dataset's order; sequence targets flat, real steps only."""
+        if self.targets is None or self.target_lengths is None:
             return self.targets
         return self.targets[:-1]
+
+    @property
+    def output_lengths(self):
+        """Steps of each sequence's per-step outputs: those of its target sequence
+        when it has one, else its own."""
+        return self.lengths if self.target_lengths is None else self.target_lengths
 
     @property
     def n_steps(self):
         return int(self.lengths.sum())
 
     def with_targets(self, y, per_step=False, sample_weight=None):
-        """The same sequences with targets ``y`` (and their weights)."""
+        """The same sequences with targets ``y`` (and their weights): see ``y``."""
         return SequenceDataset(
             self.lengths,
             y,
@@ -119,24 +171,35 @@ class SequenceDataset(Dataset):
     def __getitem__(self, i):
         return self.batch(torch.tensor([i]))
 
-    def _step_index(self, indices, max_length):
-        """Positions of each sequence's steps in the flat arrays, padded to the batch.
+    @staticmethod
+    def _step_index(starts, lengths, pad_row):
+        """Positions of sequences' steps in a flat array, padded to the longest.
 
         Padding positions point at the trailing padding row, so one gather pads.
         """
-        steps = torch.arange(max_length)
-        inside = steps < self.lengths[indices, None]
-        return torch.where(inside, self.starts[indices, None] + steps, self.n_steps)
+        steps = torch.arange(int(lengths.max()))
+        inside = steps < lengths[:, None]
+        return torch.where(inside, starts[:, None] + steps, pad_row)
 
     def batch(self, indices):
         """``(X, y)`` for the sequences at ``indices``, padded to their longest."""
         lengths = self.lengths[indices]
-        index = self._step_index(indices, int(lengths.max()))
+        index = self._step_index(self.starts[indices], lengths, self.n_steps)
         X = {"lengths": lengths}
         X.update({name: flat[index] for name, flat in self.streams.items()})
         if self.targets is None:
             return X, None
-        y = self.targets[index] if self.per_step else self.targets[indices]
+        if self.teacher_forcing:
+            y = self.targets[
+                self._step_index(
+                    self.target_starts[indices],
+                    self.target_lengths[indices],
+                    len(self.targets) - 1,
+                )
+            ]
+            X["targets"] = y
+        else:
+            y = self.targets[index] if self.per_step else self.targets[indices]
         if self.sample_weight is None:
             return X, y
         return X, (y, self.sample_weight[indices])
@@ -147,7 +210,15 @@ class SequenceDataset(Dataset):
         lengths = self.lengths[indices]
         index = concatenated_ranges(self.starts[indices], lengths)
         y = None
-        if self.targets is not None:
+        if self.teacher_forcing:
+            target_lengths = self.target_lengths[indices]
+            y = Ragged(
+                self.targets[
+                    concatenated_ranges(self.target_starts[indices], target_lengths)
+                ],
+                target_lengths,
+            )
+        elif self.targets is not None:
             y = self.targets[index] if self.per_step else self.targets[indices]
         weight = None if self.sample_weight is None else self.sample_weight[indices]
         return SequenceDataset(

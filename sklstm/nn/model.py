@@ -7,22 +7,17 @@ from sklstm.nn.chars import CharCNN
 from sklstm.nn.pooling import SequencePooling
 from sklstm.nn.recurrent import Recurrent
 
-__all__ = ["SequenceModel"]
+__all__ = ["SequenceEncoder", "SequenceModel"]
 
 #: embedding row of the unknown token (row 0 pads), as the vocabulary numbers them
 UNKNOWN_INDEX = 1
 
 
-class SequenceModel(nn.Module):
-    """Embedding and/or numeric features -> LSTM/GRU -> pooling -> linear head.
-
-    The head has no output activation: it returns logits (or raw regression values),
-    for losses such as :class:`torch.nn.CrossEntropyLoss` that take logits.
+class SequenceEncoder(nn.Module):
+    """Embedding and/or numeric features -> LSTM/GRU: the encoder every model shares.
 
     Parameters
     ----------
-    output_size : int
-        Classes, labels or regression targets.
     vocab_size : int, default=0
         Embedding rows (row 0 is padding); 0 for numeric-only input.
     embedding_dim : int, default=64
@@ -33,28 +28,16 @@ class SequenceModel(nn.Module):
         each token's character-level vector joins its embedding.
     cell, hidden_size, num_layers, bidirectional, dropout
         See :class:`~sklstm.nn.Recurrent`. ``dropout`` also applies to the recurrent
-        input and to the summary before the head.
+        input.
     token_dropout : float, default=0.0
         While training, the chance that a token is read as the unknown token
         (embedding row 1), so that row learns what words unseen in training look
         like, and the model does not lean on any single word.
-    pooling : {"last", "mean", "max", "attention"} or None, default="last"
-        See :class:`~sklstm.nn.SequencePooling`; ``None`` gives per-step outputs.
-    bidirectional_merge : {"concat", "sum"}, default="concat"
-
-    Examples
-    --------
-    >>> model = SequenceModel(output_size=3, vocab_size=10, embedding_dim=4,
-    ...                       hidden_size=5, bidirectional=True)
-    >>> tokens = torch.tensor([[2, 3, 4], [5, 0, 0]])
-    >>> model(torch.tensor([3, 1]), tokens=tokens).shape
-    torch.Size([2, 3])
     """
 
     def __init__(
         self,
         *,
-        output_size,
         vocab_size=0,
         embedding_dim=64,
         n_features=0,
@@ -66,8 +49,6 @@ class SequenceModel(nn.Module):
         bidirectional=False,
         dropout=0.0,
         token_dropout=0.0,
-        pooling="last",
-        bidirectional_merge="concat",
     ):
         super().__init__()
         self.token_dropout = token_dropout
@@ -90,10 +71,6 @@ class SequenceModel(nn.Module):
         self.recurrent = Recurrent(
             input_size, hidden_size, num_layers, bidirectional, cell, dropout
         )
-        self.pooling = SequencePooling(
-            pooling, hidden_size, self.recurrent.num_directions, bidirectional_merge
-        )
-        self.head = nn.Linear(self.pooling.output_size, output_size)
 
     def load_embeddings(self, weights, freeze=False):
         """Copy ``weights`` (vocab_size x embedding_dim) into the embedding."""
@@ -107,7 +84,11 @@ class SequenceModel(nn.Module):
         dropped = torch.rand(tokens.shape, device=tokens.device) < self.token_dropout
         return tokens.masked_fill(dropped & (tokens != 0), UNKNOWN_INDEX)
 
-    def forward(self, lengths, tokens=None, features=None, chars=None):
+    def encode(
+        self, lengths, tokens=None, features=None, chars=None, return_states=False
+    ):
+        """The recurrent outputs ``(B, T, D, H)`` (and final states, see
+        :class:`~sklstm.nn.Recurrent`) of a padded batch."""
         steps = (
             [self.embedding(self._drop_tokens(tokens))] if tokens is not None else []
         )
@@ -117,5 +98,47 @@ class SequenceModel(nn.Module):
             steps.append(features)
         # cat copies even a single tensor: skip it for a single input stream
         x = self.dropout(steps[0] if len(steps) == 1 else torch.cat(steps, dim=-1))
-        summary = self.pooling(self.recurrent(x, lengths), lengths)
+        return self.recurrent(x, lengths, return_states)
+
+
+class SequenceModel(SequenceEncoder):
+    """:class:`SequenceEncoder` -> pooling -> linear head.
+
+    The head has no output activation: it returns logits (or raw regression values),
+    for losses such as :class:`torch.nn.CrossEntropyLoss` that take logits.
+
+    Parameters
+    ----------
+    output_size : int
+        Classes, labels or regression targets.
+    pooling : {"last", "mean", "max", "attention"} or None, default="last"
+        See :class:`~sklstm.nn.SequencePooling`; ``None`` gives per-step outputs.
+    bidirectional_merge : {"concat", "sum"}, default="concat"
+    **encoder
+        The :class:`SequenceEncoder`'s parameters. ``dropout`` also applies to the
+        summary before the head.
+
+    Examples
+    --------
+    >>> model = SequenceModel(output_size=3, vocab_size=10, embedding_dim=4,
+    ...                       hidden_size=5, bidirectional=True)
+    >>> tokens = torch.tensor([[2, 3, 4], [5, 0, 0]])
+    >>> model(torch.tensor([3, 1]), tokens=tokens).shape
+    torch.Size([2, 3])
+    """
+
+    def __init__(
+        self, *, output_size, pooling="last", bidirectional_merge="concat", **encoder
+    ):
+        super().__init__(**encoder)
+        self.pooling = SequencePooling(
+            pooling,
+            self.recurrent.hidden_size,
+            self.recurrent.num_directions,
+            bidirectional_merge,
+        )
+        self.head = nn.Linear(self.pooling.output_size, output_size)
+
+    def forward(self, lengths, tokens=None, features=None, chars=None):
+        summary = self.pooling(self.encode(lengths, tokens, features, chars), lengths)
         return self.head(self.dropout(summary))

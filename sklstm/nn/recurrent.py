@@ -2,6 +2,7 @@
 
 import torch
 from torch import nn
+from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 __all__ = ["Recurrent", "gather_steps", "reverse_index"]
 
@@ -50,7 +51,10 @@ class Recurrent(nn.Module):
     ``forward(x, lengths)`` takes ``x`` of shape ``(B, T, input_size)`` and ``lengths``
     of shape ``(B,)``; it returns ``(B, T, num_directions, hidden_size)``, the top
     layer's outputs per direction. Steps at or past a sequence's length hold values
-    that mean nothing and must be masked by the caller.
+    that mean nothing and must be masked by the caller. With
+    ``return_states=True`` it returns ``(outputs, states)`` too: each sequence's
+    final states after its own last step (for an encoder-decoder), a tuple of
+    ``h`` (and ``c`` for an LSTM), each ``(num_layers, num_directions, B, H)``.
 
     Examples
     --------
@@ -85,17 +89,49 @@ class Recurrent(nn.Module):
         )
         self.dropout = nn.Dropout(dropout)
 
-    def forward(self, x, lengths):
+    def forward(self, x, lengths, return_states=False):
         batch_size, max_length, _ = x.shape
         reverse = (
             reverse_index(lengths, max_length) if self.num_directions == 2 else None
         )
+        states = []
         for layer, directions in enumerate(self.layers):
             if layer:
                 x = self.dropout(x)
-            outputs = [directions[0](x)[0]]
+            output, state = _run(directions[0], x, lengths, return_states)
+            outputs, states_ = [output], [state]
             if reverse is not None:
-                backward = directions[1](gather_steps(x, reverse))[0]
+                backward, state = _run(
+                    directions[1], gather_steps(x, reverse), lengths, return_states
+                )
                 outputs.append(gather_steps(backward, reverse))
+                states_.append(state)
             x = torch.cat(outputs, dim=-1)
-        return x.view(batch_size, max_length, self.num_directions, self.hidden_size)
+            states.append(states_)
+        x = x.view(batch_size, max_length, self.num_directions, self.hidden_size)
+        if not return_states:
+            return x
+        # per state tensor (h, and c for an LSTM): (num_layers, num_directions, B, H)
+        per_layer = [
+            tuple(map(torch.stack, zip(*layer, strict=True))) for layer in states
+        ]
+        return x, tuple(map(torch.stack, zip(*per_layer, strict=True)))
+
+
+def _run(rnn, x, lengths, exact_states):
+    """``(outputs, final states)`` of one layer and direction over padded ``x``.
+
+    Outputs are exact at real steps either way. The states torch returns are those
+    after the last *padded* step; with ``exact_states`` the batch runs packed, so
+    each sequence's final states are those after its own last step (as a tuple,
+    ``(h,)`` or ``(h, c)``, each ``(B, H)``).
+    """
+    if not exact_states:
+        return rnn(x)[0], None
+    packed = pack_padded_sequence(
+        x, lengths.cpu(), batch_first=True, enforce_sorted=False
+    )
+    output, state = rnn(packed)
+    output = pad_packed_sequence(output, batch_first=True, total_length=x.size(1))[0]
+    state = state if isinstance(state, tuple) else (state,)
+    return output, tuple(s[0] for s in state)

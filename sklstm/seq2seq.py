@@ -1,0 +1,313 @@
+"""LSTMSeq2Seq: an output sequence of its own length per input sequence."""
+
+from typing import Any
+
+import numpy as np
+import torch
+from sklearn.metrics import r2_score
+from sklearn.utils.metaestimators import available_if
+
+from sklstm.base import SequenceEstimator
+from sklstm.data import Ragged, is_table
+from sklstm.devices import gpu_memory_errors
+from sklstm.hyperparameters import hyperparameter, integer, one_of
+from sklstm.nn import Seq2SeqModel, StepCrossEntropyLoss, StepValueLoss
+from sklstm.nn.seq2seq import ATTENTIONS, END, PAD
+from sklstm.sequence_targets import FIRST_SYMBOL, OutputSequenceEncoder
+from sklstm.shared import PATCH_SIZE
+
+__all__ = ["LSTMSeq2Seq"]
+
+RELATIVE = ("difference", "log_ratio")
+
+
+def _none_or(check):
+    def check_or_none(value, name):
+        if value is not None:
+            check(value, name)
+
+    return check_or_none
+
+
+def _symbol_outputs(estimator):
+    """Whether the estimator predicts symbols (or is not fitted yet): the methods
+    of symbol outputs exist only then, as scikit-learn's ``available_if`` does."""
+    encoder = getattr(estimator, "target_encoder_", None)
+    return getattr(encoder, "kind_", "symbols") == "symbols"
+
+
+class LSTMSeq2Seq(SequenceEstimator):
+    """Map each sequence to an output sequence of any length: an encoder-decoder.
+
+    The encoder reads X as the other estimators do; its final states (each
+    sequence's own, after its last real step) start a decoder of the same cell,
+    size and depth, which emits the output one step at a time (see
+    :class:`~sklstm.nn.Seq2SeqModel` for how a bidirectional encoder's states are
+    joined and how attention reads the encoder's outputs).
+
+    y is a list of output sequences. Sequences of strings or integers are
+    **symbols**: a target vocabulary ``classes_`` is learned, with start and end
+    symbols kept internal; the decoder is trained on the true previous symbol
+    (teacher forcing) with a cross-entropy over real output steps (the end
+    included), and :meth:`predict` decodes greedily or with a beam search.
+    Sequences of floats, ``(T_out,)`` or ``(T_out, F)``, are **values**
+    (multi-step forecasting): standardised internally, trained with the squared
+    error plus an "ends here" flag per step, and at predict time the decoder feeds
+    back its own predictions, for as many steps as every training output had when
+    they all had one length (a forecasting horizon), or else until a learned
+    "ends here" flag ends them. For a fixed horizon, :class:`~sklstm.LSTMRegressor`
+    with a vector target predicts all steps at once (direct multi-output), which
+    avoids compounding errors; the decoder shares what it learns across steps and
+    takes outputs of any length.
+
+    Parameters
+    ----------
+    {parameters}
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_symbols,)
+        The output symbols (symbol outputs only).
+    length_ratio_ : float
+        The largest output/input length ratio in training, which bounds decoding
+        (``max_output_length=None``).
+    {shared_attributes}
+
+    Examples
+    --------
+    >>> from sklstm import LSTMSeq2Seq
+    >>> X = [list("abc"), list("ba"), list("cab"), list("ca")] * 16
+    >>> y = [list(reversed(x)) for x in X]
+    >>> model = LSTMSeq2Seq(hidden_size=32, lr=0.02, max_epochs=40, random_state=0)
+    >>> [s.tolist() for s in model.fit(X, y).predict([list("abc"), list("ca")])]
+    [['c', 'b', 'a'], ['a', 'c']]
+    """
+
+    patch_size: Any = PATCH_SIZE
+    attention: Any = hyperparameter(
+        default="general",
+        type='{"general", "dot"} or None',
+        doc="How each decoder step reads the encoder's outputs (Luong style, masked "
+        'to real steps): "general" scores them through a learned linear map, "dot" '
+        "directly; None reads only the encoder's final states.",
+        check=_none_or(one_of(*ATTENTIONS)),
+    )
+    beam_size: int = hyperparameter(
+        default=1,
+        type="int",
+        doc="Symbol outputs: 1 decodes greedily; more keeps that many candidate "
+        "outputs at each step (beam search) and returns the most likely.",
+        check=integer(1),
+    )
+    max_output_length: Any = hyperparameter(
+        default=None,
+        type="int or None",
+        doc="Most output steps per sequence. None allows each input its length "
+        "times the largest output/input length ratio seen in training "
+        "(``length_ratio_``).",
+        check=integer(1, none=True),
+    )
+    relative: Any = hyperparameter(
+        default=None,
+        type='{"difference", "log_ratio"} or None',
+        doc="Real-valued outputs from numeric series of as many features: predict "
+        "each output step relative to the input's last step, as the difference "
+        'from it or ("log_ratio", positive series) the log of the ratio to it, '
+        "rather than its level. Use it for trending series, whose future levels "
+        "leave the range seen in training.",
+        check=_none_or(one_of(*RELATIVE)),
+    )
+
+    _target_encoder = OutputSequenceEncoder
+    _module = Seq2SeqModel
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        # y holds one output sequence per sample, which scikit-learn's estimator
+        # checks (one target per row of a 2-D X) cannot express; this tag makes
+        # them skip it. A 2-D X is still accepted as sequences.
+        tags.input_tags.two_d_array = False
+        return tags
+
+    @property
+    def _loss(self):
+        if self.target_encoder_.kind_ == "symbols":
+            return StepCrossEntropyLoss
+        return StepValueLoss
+
+    def _module_params(self, pretrained):
+        return {
+            **self._encoder_params(pretrained),
+            "output_size": self.target_encoder_.n_outputs,
+            "values": self.target_encoder_.kind_ == "values",
+            "attention": self.attention,
+            "bidirectional_merge": self.bidirectional_merge,
+        }
+
+    # -- fitting ---------------------------------------------------------------
+
+    def _fit(self, X, y, sample_weight, *, incremental, classes=None):
+        if self.relative is not None:
+            y = self._relative(X, y, inverse=False)
+        super()._fit(X, y, sample_weight, incremental=incremental, classes=classes)
+        self.length_ratio_ = self.target_encoder_.length_ratio_
+        return self
+
+    def _relative(self, X, y, *, inverse):
+        """y relative to each input's last step (or, ``inverse``, back to levels)."""
+        last = _last_steps(X)
+        if len(last) != len(y):
+            raise ValueError(
+                f"X has {len(last)} sequences but y has {len(y)} output sequences."
+            )
+        converted = []
+        for i, (output, level) in enumerate(zip(y, last, strict=True)):
+            output = np.asarray(output, dtype=np.float64)
+            if output.ndim == 1:
+                output = output[:, None]
+            if output.ndim != 2 or output.shape[1] != level.shape[0]:
+                raise ValueError(
+                    f"relative={self.relative!r} needs output steps with as many "
+                    f"values as the input's steps ({level.shape[0]}); y[{i}] has "
+                    f"shape {np.shape(y[i])}."
+                )
+            if self.relative == "log_ratio" and (
+                (level <= 0).any() or (not inverse and (output <= 0).any())
+            ):
+                raise ValueError(
+                    f"relative='log_ratio' needs positive series; sequence {i} "
+                    "holds values <= 0. Use relative='difference'."
+                )
+            if self.relative == "difference":
+                result = output + level if inverse else output - level
+            else:
+                result = level * np.exp(output) if inverse else np.log(output / level)
+            converted.append(result.ravel() if np.ndim(y[i]) == 1 else result)
+        return converted
+
+    # -- predicting ------------------------------------------------------------
+
+    def _generate(self, X, output_lengths=None):
+        """Decoded outputs (encoded terms) of X, with its dataset."""
+        data = self._prepare(X)
+        if self.target_encoder_.kind_ == "values" and self.beam_size > 1:
+            raise ValueError(
+                "beam_size > 1 searches among symbol outputs; this estimator "
+                "predicts real values. Set beam_size=1."
+            )
+        fixed = getattr(self.target_encoder_, "output_length_", None)
+        if output_lengths is None and fixed is not None:
+            output_lengths = np.full(len(data), fixed)
+        exact = output_lengths is not None
+        if not exact:
+            output_lengths = np.ceil(
+                self.length_ratio_ * data.lengths.numpy().astype(np.float64)
+            ).astype(np.int64)
+            output_lengths = np.maximum(output_lengths, 1)
+            if self.max_output_length is not None:
+                output_lengths = np.full(len(data), self.max_output_length)
+        with gpu_memory_errors(self.batch_size, "prediction"):
+            kwargs = (
+                {"exact_lengths": exact}
+                if self.target_encoder_.kind_ == "values"
+                else {"beam_size": self.beam_size}
+            )
+            decoded = self.net_.generate(data, output_lengths, **kwargs)
+        return decoded, data
+
+    def predict(self, X):
+        """One 1-D array of symbols (or a ``(T_out,)``/``(T_out, F)`` array of
+        values, shaped as y was) per sequence."""
+        decoded, _ = self._generate(X)
+        return self._decoded(X, decoded)
+
+    def _decoded(self, X, decoded):
+        outputs = self.target_encoder_.inverse_transform(
+            decoded, [len(d) for d in decoded]
+        )
+        if self.target_encoder_.kind_ == "values":
+            if self.relative is not None:
+                outputs = self._relative(X, outputs, inverse=True)
+            if self.target_encoder_.n_features_ == 1:
+                outputs = [output.ravel() for output in outputs]
+        return outputs
+
+    def _teacher_forced(self, data, symbols):
+        """Log-probabilities ``(T_out_i + 1, n_outputs)`` per sequence for the given
+        output symbols (encoded, END not included), END step last."""
+        lengths = np.array([len(s) for s in symbols])
+        values = np.insert(
+            np.concatenate([np.asarray(s, dtype=np.int64) for s in symbols]),
+            np.cumsum(lengths),
+            END,
+        )
+        dataset = data.with_targets(Ragged(values, lengths + 1))
+        with gpu_memory_errors(self.batch_size, "prediction"):
+            logits = self.net_.forward(dataset)
+        logits[:, PAD] = float("-inf")  # never an output
+        log_proba = torch.log_softmax(logits.double(), dim=-1)
+        return log_proba.split((lengths + 1).tolist())
+
+    @available_if(_symbol_outputs)
+    def predict_proba(self, X):
+        """Per-step distributions of the decoded outputs.
+
+        One ``(T_out_i, n_symbols + 1)`` array per sequence: a row per predicted
+        symbol, with the probability of each of ``classes_`` and, last, of ending
+        there. Rows sum to 1.
+        """
+        decoded, data = self._generate(X)
+        log_proba = self._teacher_forced(data, decoded)
+        # columns: the user's symbols, then END; rows: the steps before END
+        columns = [*range(FIRST_SYMBOL, FIRST_SYMBOL + len(self.classes_)), END]
+        return [lp[:-1, columns].exp().numpy() for lp in log_proba]
+
+    @available_if(_symbol_outputs)
+    def log_likelihood(self, X, y):
+        """Log-probability of each given output sequence (end included), shape
+        ``(n_sequences,)``: for ranking candidate outputs."""
+        data = self._prepare(X)
+        encoded = self.target_encoder_.transform(y)
+        lengths = encoded.lengths
+        symbols = np.split(encoded.values, np.cumsum(lengths)[:-1])
+        log_proba = self._teacher_forced(data, [s[:-1] for s in symbols])
+        return np.array(
+            [
+                float(lp[torch.arange(len(s)), torch.as_tensor(s)].sum())
+                for lp, s in zip(log_proba, symbols, strict=True)
+            ]
+        )
+
+    def score(self, X, y):
+        """Exact-sequence accuracy for symbols; for values, R^2 over all output
+        steps, decoding each sequence to the length of its y."""
+        if self.target_encoder_.kind_ == "symbols":
+            predicted = self.predict(X)
+            return float(
+                np.mean(
+                    [
+                        len(p) == len(t) and bool(np.all(p == np.asarray(t)))
+                        for p, t in zip(predicted, y, strict=True)
+                    ]
+                )
+            )
+        decoded, _ = self._generate(X, output_lengths=[len(t) for t in y])
+        predicted = self._decoded(X, decoded)
+        return float(
+            r2_score(
+                np.concatenate([np.reshape(t, (len(t), -1)) for t in y]),
+                np.concatenate([np.reshape(p, (len(p), -1)) for p in predicted]),
+            )
+        )
+
+
+def _last_steps(X):
+    """The last step of each numeric input sequence, as ``(F,)`` float arrays."""
+    sequences = np.asarray(X, dtype=np.float64) if is_table(X) else X
+    try:
+        last = [np.atleast_1d(np.asarray(x, dtype=np.float64)[-1]) for x in sequences]
+    except (TypeError, ValueError, IndexError):
+        raise ValueError(
+            "relative needs numeric input series (to read each one's last step)."
+        ) from None
+    return last

@@ -1,0 +1,198 @@
+"""Encoding output sequences (sequence-to-sequence targets) and decoding them back.
+
+:class:`OutputSequenceEncoder` follows the target-encoder protocol of
+:mod:`sklstm.targets`; its encoded targets are :class:`~sklstm.data.Ragged`, one
+output sequence per input sequence, of its own length.
+"""
+
+import numbers
+
+import numpy as np
+
+from sklstm.data import Ragged
+from sklstm.nn.seq2seq import END
+
+__all__ = ["OutputSequenceEncoder"]
+
+#: output symbols start after padding (0) and the boundary symbol END (1)
+FIRST_SYMBOL = END + 1
+
+
+class OutputSequenceEncoder:
+    """Output sequences <-> their flat encoding, for symbols or real values.
+
+    What y holds decides the kind: sequences of strings or integers are
+    **symbols** (a vocabulary ``classes_`` is learned; each sequence ends with an
+    internal end symbol the user never sees); sequences of floats, shaped
+    ``(T_out,)`` or ``(T_out, F)``, are **values**, standardised per feature over
+    all training steps, each step with an "ends here" flag (1 on the last); when
+    all have one length, ``output_length_`` records it.
+
+    Examples
+    --------
+    >>> encoder = OutputSequenceEncoder()
+    >>> encoded = encoder.fit_transform([["b", "a"], ["a"]], lengths=[2, 2])
+    >>> encoded.values.tolist(), encoded.lengths.tolist()  # "a" is 2, END is 1
+    ([3, 2, 1, 2, 1], [3, 2])
+    >>> [s.tolist() for s in encoder.inverse_transform([[3, 2, 1, 0]], [2])]
+    [['b', 'a']]
+    """
+
+    needs_classes = False
+    classes_ = None
+
+    def fit_transform(self, y, lengths=None, classes=None):
+        sequences = _check_sequences(y)
+        self.kind_ = _kind(sequences)
+        if self.kind_ == "symbols":
+            self.classes_ = np.unique(
+                np.concatenate(sequences) if classes is None else np.asarray(classes)
+            )
+        else:
+            if classes is not None:
+                raise ValueError("classes is for symbol outputs; y holds real values.")
+            steps = np.concatenate(sequences)
+            self.n_features_ = steps.shape[1]
+            self.mean_ = steps.mean(axis=0)
+            std = steps.std(axis=0)
+            self.scale_ = np.where(std > 0, std, 1.0)
+            lengths_seen = {len(sequence) for sequence in sequences}
+            # one length for all (a forecasting horizon) is the length to predict
+            self.output_length_ = lengths_seen.pop() if len(lengths_seen) == 1 else None
+        if lengths is not None:
+            # the longest output per input step seen in training bounds decoding
+            self.length_ratio_ = max(
+                len(out) / max(int(n), 1)
+                for out, n in zip(sequences, lengths, strict=True)
+            )
+        return self.transform(y)
+
+    @property
+    def n_outputs(self):
+        if self.kind_ == "symbols":
+            return len(self.classes_) + FIRST_SYMBOL
+        return self.n_features_
+
+    def transform(self, y, lengths=None):
+        sequences = _check_sequences(y)
+        if _kind(sequences) != self.kind_:
+            raise ValueError(
+                f"y holds {_kind(sequences)}; the estimator was fitted on {self.kind_}."
+            )
+        output_lengths = np.array([len(s) for s in sequences])
+        if self.kind_ == "symbols":
+            steps = np.concatenate(sequences)
+            unknown = np.setdiff1d(steps, self.classes_)
+            if unknown.size:
+                raise ValueError(
+                    f"y contains symbols not seen in fit: {unknown.tolist()[:10]}; "
+                    f"known symbols are {self.classes_.tolist()[:20]}."
+                )
+            indices = np.searchsorted(self.classes_, steps) + FIRST_SYMBOL
+            # END after each sequence's last symbol
+            ends = np.cumsum(output_lengths)
+            values = np.insert(indices, ends, END).astype(np.int64)
+            return Ragged(values, output_lengths + 1)
+        steps = np.concatenate(sequences)
+        if steps.shape[1] != self.n_features_:
+            raise ValueError(
+                f"y's steps have {steps.shape[1]} values; the estimator was fitted "
+                f"on {self.n_features_}."
+            )
+        flags = np.zeros((len(steps), 1))
+        flags[np.cumsum(output_lengths) - 1] = 1.0
+        scaled = (steps - self.mean_) / self.scale_
+        return Ragged(np.hstack([scaled, flags]).astype(np.float32), output_lengths)
+
+    def inverse_transform(self, outputs, lengths):
+        """One array per sequence, in the user's terms: its first ``lengths[i]``
+        output steps (symbol indices or standardised values)."""
+        if self.kind_ == "symbols":
+            return [
+                self.classes_[np.asarray(row[:n], dtype=np.int64) - FIRST_SYMBOL]
+                for row, n in zip(outputs, lengths, strict=True)
+            ]
+        return [
+            np.asarray(row[:n], dtype=np.float64) * self.scale_ + self.mean_
+            for row, n in zip(outputs, lengths, strict=True)
+        ]
+
+    def loss_weights(self, class_weight, encoded):
+        """No weights: ``class_weight`` does not apply to output sequences."""
+        return {}
+
+
+def _check_sequences(y):
+    """y as a list of arrays, each checked to be a non-empty output sequence."""
+    if isinstance(y, str) or not hasattr(y, "__iter__"):
+        raise ValueError(
+            "y must be a list of output sequences, one per input sequence (e.g. "
+            f"[['HH', 'AY'], ['B', 'AY']]); got {type(y).__name__}."
+        )
+    sequences = []
+    for i, sequence in enumerate(y):
+        if isinstance(sequence, str) or not hasattr(sequence, "__len__"):
+            raise ValueError(
+                f"y[{i}] is {sequence!r}; y must be a list of output sequences "
+                "(lists or arrays of symbols or numbers). For a string, give its "
+                "symbols, e.g. 'HH AY'.split() or list('word')."
+            )
+        array = np.asarray(sequence)
+        if array.dtype.kind == "U" and not all(isinstance(v, str) for v in sequence):
+            array = np.asarray(sequence, dtype=object)  # mixed: _kind says so
+        sequence = array
+        if len(sequence) == 0:
+            raise ValueError(
+                f"y[{i}] is an empty output sequence; every output sequence needs "
+                "at least one step."
+            )
+        if sequence.dtype.kind == "f":
+            if sequence.ndim == 1:
+                sequence = sequence[:, None]
+            if sequence.ndim != 2:
+                raise ValueError(
+                    f"y[{i}] has shape {sequence.shape}; a real-valued output "
+                    "sequence is (T_out,) or (T_out, n_values)."
+                )
+            if not np.isfinite(sequence).all():
+                raise ValueError(f"y[{i}] contains NaN or infinity.")
+        sequences.append(sequence)
+    if not sequences:
+        raise ValueError("y is empty; expected one output sequence per input.")
+    return sequences
+
+
+def _kind(sequences):
+    """ "symbols" (strings, integers) or "values" (floats); mixed kinds are an error."""
+    kinds = set()
+    for i, sequence in enumerate(sequences):
+        kind = _KINDS.get(sequence.dtype.kind)
+        if kind is None:  # an object array: its elements tell
+            types = {type(v) for v in sequence.ravel()}
+            if all(issubclass(t, str) for t in types):
+                kind = "string symbols"
+            elif all(issubclass(t, numbers.Integral) for t in types):
+                kind = "integer symbols"
+            else:
+                raise ValueError(
+                    f"y[{i}] mixes kinds of steps "
+                    f"({sorted(t.__name__ for t in types)}); an output sequence "
+                    "holds strings, integers or floats."
+                )
+        kinds.add(kind)
+        if len(kinds) > 1:
+            raise ValueError(
+                f"y mixes {' and '.join(sorted(kinds))} (y[{i}] holds {kind}); all "
+                "output sequences must be of one kind."
+            )
+    return "values" if kinds == {"values"} else "symbols"
+
+
+#: numpy dtype kinds of output sequences
+_KINDS = {
+    "f": "values",
+    "i": "integer symbols",
+    "u": "integer symbols",
+    "b": "integer symbols",
+    "U": "string symbols",
+}
