@@ -24,7 +24,7 @@ from sklstm import LSTMSeq2Seq
 
 parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 parser.add_argument("--data", type=Path, default=SHARED_DATA / "g2p_cmudict")
-parser.add_argument("--max-epochs", type=int, default=10)
+parser.add_argument("--max-epochs", type=int, default=12)
 parser.add_argument(
     "--defaults", action="store_true", help="the estimator's defaults alone"
 )
@@ -69,12 +69,15 @@ def error_rates(predicted):
 # %%
 # Letters are tokens, so the encoder is bidirectional by default. Attention
 # ("general", the default) lets each phoneme look back at the letters it spells.
-# A wider network than the default (hidden_size 64) fits the 121k pairs better;
-# 10 epochs of batches of 64 take about 20 minutes on 2 CPU cores.
+# A wider network than the default (hidden_size 64) fits the 121k pairs better. On
+# 20k training pairs, 3 epochs, dev WER on 1,000 words: hidden 256 with batches of
+# 64 at lr 2e-3, 0.605 (0.614 with dropout 0.3, 0.631 with gradient clipping, 0.648
+# without attention); batches of 32 at lr 1e-3, 0.568. 12 epochs of the full set take
+# about 30 minutes on 2 CPU cores.
 settings = (
     {}
     if args.defaults
-    else {"hidden_size": 256, "dropout": 0.3, "batch_size": 64, "lr": 2e-3}
+    else {"hidden_size": 256, "dropout": 0.2, "batch_size": 32, "lr": 1e-3}
 )
 start = time.perf_counter()
 model = LSTMSeq2Seq(**settings, max_epochs=args.max_epochs, random_state=0, verbose=1)

@@ -147,43 +147,81 @@ class LSTMSeq2Seq(SequenceEstimator):
     # -- fitting ---------------------------------------------------------------
 
     def _fit(self, X, y, sample_weight, *, incremental, classes=None):
+        self._check_hyperparameters()  # relative's value, before it is used
         if self.relative is not None:
-            y = self._relative(X, y, inverse=False)
+            X, last = self._relative_inputs(X)
+            y = self._relative_outputs(y, last, inverse=False)
         super()._fit(X, y, sample_weight, incremental=incremental, classes=classes)
         self.length_ratio_ = self.target_encoder_.length_ratio_
         return self
 
-    def _relative(self, X, y, *, inverse):
-        """y relative to each input's last step (or, ``inverse``, back to levels)."""
-        last = _last_steps(X)
-        if len(last) != len(y):
+    def _relative_inputs(self, X):
+        """Numeric series relative to their last step, and those last steps.
+
+        The network then sees each series' shape, never its level, so series at
+        levels never seen in training read like those that were.
+        """
+        sequences = np.asarray(X, dtype=np.float64) if is_table(X) else X
+        relative, last = [], []
+        for i, x in enumerate(sequences):
+            try:
+                x = np.asarray(x, dtype=np.float64)
+            except (TypeError, ValueError):
+                x = None
+            if x is None or x.ndim not in (1, 2) or len(x) == 0:
+                raise ValueError(
+                    f"relative={self.relative!r} is for numeric series; X[{i}] is "
+                    "not a non-empty (T,) or (T, F) array of numbers."
+                )
+            relative.append(self._relative_to(x, x[-1], i, "X"))
+            last.append(np.atleast_1d(x[-1]))
+        return relative, last
+
+    def _relative_outputs(self, y, last, *, inverse):
+        """Output values relative to ``last`` (or, ``inverse``, back to levels)."""
+        if len(y) != len(last):
             raise ValueError(
                 f"X has {len(last)} sequences but y has {len(y)} output sequences."
             )
         converted = []
         for i, (output, level) in enumerate(zip(y, last, strict=True)):
-            output = np.asarray(output, dtype=np.float64)
-            if output.ndim == 1:
-                output = output[:, None]
-            if output.ndim != 2 or output.shape[1] != level.shape[0]:
+            try:
+                values = np.asarray(output, dtype=np.float64)
+            except (TypeError, ValueError):
+                values = None
+            if values is None or values.ndim not in (1, 2):
+                raise ValueError(
+                    f"relative={self.relative!r} is for real-valued outputs; y[{i}] "
+                    f"is {output!r}."
+                )
+            if values.reshape(len(values), -1).shape[1] != len(level):
                 raise ValueError(
                     f"relative={self.relative!r} needs output steps with as many "
-                    f"values as the input's steps ({level.shape[0]}); y[{i}] has "
-                    f"shape {np.shape(y[i])}."
+                    f"values as the input's steps ({len(level)}); y[{i}] has "
+                    f"shape {values.shape}."
                 )
-            if self.relative == "log_ratio" and (
-                (level <= 0).any() or (not inverse and (output <= 0).any())
-            ):
-                raise ValueError(
-                    f"relative='log_ratio' needs positive series; sequence {i} "
-                    "holds values <= 0. Use relative='difference'."
-                )
-            if self.relative == "difference":
-                result = output + level if inverse else output - level
-            else:
-                result = level * np.exp(output) if inverse else np.log(output / level)
-            converted.append(result.ravel() if np.ndim(y[i]) == 1 else result)
+            level = level if values.ndim == 2 else level[0]
+            converted.append(
+                self._from_relative(values, level)
+                if inverse
+                else self._relative_to(values, level, i, "y")
+            )
         return converted
+
+    def _relative_to(self, values, level, i, name):
+        if self.relative == "difference":
+            return values - level
+        if (values <= 0).any():
+            raise ValueError(
+                f"relative='log_ratio' needs positive series; {name}[{i}] holds "
+                "values <= 0. Use relative='difference'."
+            )
+        return np.log(values / level)
+
+    def _from_relative(self, values, level):
+        if self.relative == "difference":
+            return values + level
+        return level * np.exp(values)
 
     # -- predicting ------------------------------------------------------------
 
@@ -195,17 +233,17 @@ class LSTMSeq2Seq(SequenceEstimator):
                 "beam_size > 1 searches among symbol outputs; this estimator "
                 "predicts real values. Set beam_size=1."
             )
+        # real values of one training length (a horizon) always take that length
         fixed = getattr(self.target_encoder_, "output_length_", None)
-        if output_lengths is None and fixed is not None:
-            output_lengths = np.full(len(data), fixed)
-        exact = output_lengths is not None
-        if not exact:
-            output_lengths = np.ceil(
-                self.length_ratio_ * data.lengths.numpy().astype(np.float64)
-            ).astype(np.int64)
-            output_lengths = np.maximum(output_lengths, 1)
-            if self.max_output_length is not None:
+        exact = output_lengths is not None or fixed is not None
+        if output_lengths is None:
+            if fixed is not None:
+                output_lengths = np.full(len(data), fixed)
+            elif self.max_output_length is not None:
                 output_lengths = np.full(len(data), self.max_output_length)
+            else:
+                ratio = self.length_ratio_ * data.lengths.numpy()
+                output_lengths = np.maximum(np.ceil(ratio).astype(np.int64), 1)
         with gpu_memory_errors(self.batch_size, "prediction"):
             kwargs = (
                 {"exact_lengths": exact}
@@ -218,18 +256,22 @@ class LSTMSeq2Seq(SequenceEstimator):
     def predict(self, X):
         """One 1-D array of symbols (or a ``(T_out,)``/``(T_out, F)`` array of
         values, shaped as y was) per sequence."""
-        decoded, _ = self._generate(X)
-        return self._decoded(X, decoded)
+        return self._predict_values(X)
 
-    def _decoded(self, X, decoded):
+    def _predict_values(self, X, output_lengths=None):
+        """predict, each output decoded to ``output_lengths`` if given."""
+        last = None
+        if self.relative is not None:
+            X, last = self._relative_inputs(X)
+        decoded, _ = self._generate(X, output_lengths)
         outputs = self.target_encoder_.inverse_transform(
             decoded, [len(d) for d in decoded]
         )
         if self.target_encoder_.kind_ == "values":
-            if self.relative is not None:
-                outputs = self._relative(X, outputs, inverse=True)
             if self.target_encoder_.n_features_ == 1:
                 outputs = [output.ravel() for output in outputs]
+            if last is not None:
+                outputs = self._relative_outputs(outputs, last, inverse=True)
         return outputs
 
     def _teacher_forced(self, data, symbols):
@@ -291,23 +333,10 @@ class LSTMSeq2Seq(SequenceEstimator):
                     ]
                 )
             )
-        decoded, _ = self._generate(X, output_lengths=[len(t) for t in y])
-        predicted = self._decoded(X, decoded)
+        predicted = self._predict_values(X, output_lengths=[len(t) for t in y])
         return float(
             r2_score(
                 np.concatenate([np.reshape(t, (len(t), -1)) for t in y]),
                 np.concatenate([np.reshape(p, (len(p), -1)) for p in predicted]),
             )
         )
-
-
-def _last_steps(X):
-    """The last step of each numeric input sequence, as ``(F,)`` float arrays."""
-    sequences = np.asarray(X, dtype=np.float64) if is_table(X) else X
-    try:
-        last = [np.atleast_1d(np.asarray(x, dtype=np.float64)[-1]) for x in sequences]
-    except (TypeError, ValueError, IndexError):
-        raise ValueError(
-            "relative needs numeric input series (to read each one's last step)."
-        ) from None
-    return last

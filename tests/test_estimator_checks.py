@@ -1,6 +1,11 @@
 """scikit-learn's own estimator checks over all four estimators."""
 
-from sklearn.utils.estimator_checks import parametrize_with_checks
+import pytest
+from sklearn.utils.estimator_checks import (
+    check_class_weight_classifiers,
+    check_regressors_train,
+    parametrize_with_checks,
+)
 
 from sklstm import (
     LSTMClassifier,
@@ -74,3 +79,18 @@ EXPECTED_FAILURES = {
 def test_sklearn_compatible(estimator, check):
     """Each estimator passes scikit-learn's checks, bar the listed exceptions."""
     check(estimator)
+
+
+
+@pytest.mark.parametrize(
+    ("Estimator", "check"),
+    [
+        (LSTMClassifier, check_class_weight_classifiers),
+        (LSTMRegressor, check_regressors_train),
+    ],
+    ids=lambda value: getattr(value, "__name__", ""),
+)
+def test_defaults_learn_sklearn_problems(Estimator, check):
+    """scikit-learn's checks that test learning pass with the defaults alone (the
+    classifier's check_classifiers_train fits X.tolist(): see LIST_OF_SEQUENCES)."""
+    check(Estimator.__name__, Estimator(random_state=0))

@@ -24,8 +24,18 @@ def digit_strings(n, seed, max_length=8):
 @pytest.fixture(scope="module")
 def reverser():
     """A model trained to reverse digit strings, and held-out strings."""
-    X = digit_strings(1500, seed=0)
-    model = LSTMSeq2Seq(**QUICK, max_epochs=25).fit(X, [x[::-1] for x in X])
+    X = digit_strings(2000, seed=0)
+    model = LSTMSeq2Seq(
+        hidden_size=64,
+        lr=0.003,
+        batch_size=16,
+        bidirectional=False,
+        dropout=0.0,
+        max_epochs=20,
+        early_stopping=False,
+        tol=None,
+        random_state=0,
+    ).fit(X, [x[::-1] for x in X])
     return model, digit_strings(200, seed=1)
 
 
