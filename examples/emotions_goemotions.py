@@ -40,11 +40,8 @@ X_fit, X_hold, y_fit, y_hold = train_test_split(
 )
 model = LSTMMultiLabel(
     lowercase=True,
-    min_frequency=2,
     embedding_dim=100,
     hidden_size=128,
-    bidirectional=True,
-    pooling="max",
     dropout=0.3,
     max_epochs=args.epochs,
     random_state=0,

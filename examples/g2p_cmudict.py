@@ -19,6 +19,8 @@ from pathlib import Path
 
 from datasets import SHARED_DATA, load_g2p
 from plots import save_loss_figure
+from skorch.callbacks import LRScheduler
+from torch.optim.lr_scheduler import ReduceLROnPlateau
 
 from sklstm import LSTMSeq2Seq
 
@@ -74,10 +76,21 @@ def error_rates(predicted):
 # 64 at lr 2e-3, 0.605 (0.614 with dropout 0.3, 0.631 with gradient clipping, 0.648
 # without attention); batches of 32 at lr 1e-3, 0.568. 12 epochs of the full set take
 # about 30 minutes on 2 CPU cores.
+# The validation loss stalls and jitters from epoch 4 on at a constant learning rate
+# (dev WER 40.5% after 9 epochs, stopped by early stopping): halving the rate
+# whenever an epoch does not improve it lets the last epochs settle.
 settings = (
     {}
     if args.defaults
-    else {"hidden_size": 256, "dropout": 0.2, "batch_size": 32, "lr": 1e-3}
+    else {
+        "hidden_size": 256,
+        "dropout": 0.2,
+        "batch_size": 32,
+        "lr": 1e-3,
+        "callbacks": [
+            LRScheduler(ReduceLROnPlateau, monitor="valid_loss", factor=0.5, patience=0)
+        ],
+    }
 )
 start = time.perf_counter()
 model = LSTMSeq2Seq(**settings, max_epochs=args.max_epochs, random_state=0, verbose=1)

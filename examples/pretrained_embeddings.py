@@ -52,9 +52,6 @@ print(f"{len(words)} word vectors of size {vectors.shape[1]}")
 # %%
 settings = {
     "hidden_size": 128,
-    "bidirectional": True,
-    "pooling": "max",
-    "dropout": 0.5,
     "max_epochs": 6,
     "random_state": 0,
 }

@@ -47,10 +47,7 @@ def clean(texts):
 pipeline = make_pipeline(
     FunctionTransformer(clean),
     LSTMClassifier(
-        min_frequency=2,  # words seen once train the unknown token's embedding
         embedding_dim=100,
-        bidirectional=True,
-        dropout=0.5,
         max_epochs=10,
         random_state=0,
     ),

@@ -69,6 +69,8 @@ class SequenceEstimator(SharedHyperparameters, BaseEstimator):
     _module = SequenceModel
     #: one output per step (the tagger) rather than one per sequence
     _per_step = False
+    #: y holds a sequence per sample (the tagger, sequence to sequence)
+    _sequence_targets = False
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -83,6 +85,11 @@ class SequenceEstimator(SharedHyperparameters, BaseEstimator):
         tags.input_tags.three_d_array = True
         tags.input_tags.sparse = False
         tags.input_tags.allow_nan = False
+        if self._sequence_targets:
+            # scikit-learn's estimator checks, all built on one target per row of
+            # a 2-D X, cannot express a sequence per sample; this tag makes them
+            # skip the estimator. A 2-D X is still accepted as sequences.
+            tags.input_tags.two_d_array = False
         return tags
 
     def __getstate__(self):

@@ -115,6 +115,16 @@ def one_of(*choices):
     return check
 
 
+def or_value(special, check):
+    """Check: exactly ``special`` (None or "auto", say), or what ``check`` accepts."""
+
+    def check_or_special(value, name):
+        if not (value is special or (isinstance(value, str) and value == special)):
+            check(value, name)
+
+    return check_or_special
+
+
 def boolean(value, name):
     """Check: True or False (numpy's too)."""
     if not isinstance(value, (bool, np.bool_)):

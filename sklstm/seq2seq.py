@@ -6,27 +6,21 @@ import numpy as np
 import torch
 from sklearn.metrics import r2_score
 from sklearn.utils.metaestimators import available_if
+from sklearn.utils.validation import check_is_fitted
 
 from sklstm.base import SequenceEstimator
 from sklstm.data import Ragged, is_table
 from sklstm.devices import gpu_memory_errors
-from sklstm.hyperparameters import hyperparameter, integer, one_of
+from sklstm.hyperparameters import hyperparameter, integer, one_of, or_value
 from sklstm.nn import Seq2SeqModel, StepCrossEntropyLoss, StepValueLoss
 from sklstm.nn.seq2seq import ATTENTIONS, END, PAD
 from sklstm.sequence_targets import FIRST_SYMBOL, OutputSequenceEncoder
 from sklstm.shared import PATCH_SIZE
+from sklstm.validation import check_y
 
 __all__ = ["LSTMSeq2Seq"]
 
 RELATIVE = ("difference", "log_ratio")
-
-
-def _none_or(check):
-    def check_or_none(value, name):
-        if value is not None:
-            check(value, name)
-
-    return check_or_none
 
 
 def _symbol_outputs(estimator):
@@ -90,7 +84,7 @@ class LSTMSeq2Seq(SequenceEstimator):
         doc="How each decoder step reads the encoder's outputs (Luong style, masked "
         'to real steps): "general" scores them through a learned linear map, "dot" '
         "directly; None reads only the encoder's final states.",
-        check=_none_or(one_of(*ATTENTIONS)),
+        check=or_value(None, one_of(*ATTENTIONS)),
     )
     beam_size: int = hyperparameter(
         default=1,
@@ -110,24 +104,17 @@ class LSTMSeq2Seq(SequenceEstimator):
     relative: Any = hyperparameter(
         default=None,
         type='{"difference", "log_ratio"} or None',
-        doc="Real-valued outputs from numeric series of as many features: predict "
-        "each output step relative to the input's last step, as the difference "
-        'from it or ("log_ratio", positive series) the log of the ratio to it, '
-        "rather than its level. Use it for trending series, whose future levels "
-        "leave the range seen in training.",
-        check=_none_or(one_of(*RELATIVE)),
+        doc="Real-valued outputs from numeric series of as many features: read each "
+        "input series, and predict each output step, relative to the input's last "
+        'step, as the difference from it or ("log_ratio", positive series) the '
+        "log of the ratio to it, rather than as levels. Use it for trending "
+        "series, whose future levels leave the range seen in training.",
+        check=or_value(None, one_of(*RELATIVE)),
     )
 
     _target_encoder = OutputSequenceEncoder
     _module = Seq2SeqModel
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        # y holds one output sequence per sample, which scikit-learn's estimator
-        # checks (one target per row of a 2-D X) cannot express; this tag makes
-        # them skip it. A 2-D X is still accepted as sequences.
-        tags.input_tags.two_d_array = False
-        return tags
+    _sequence_targets = True
 
     @property
     def _loss(self):
@@ -256,9 +243,9 @@ class LSTMSeq2Seq(SequenceEstimator):
     def predict(self, X):
         """One 1-D array of symbols (or a ``(T_out,)``/``(T_out, F)`` array of
         values, shaped as y was) per sequence."""
-        return self._predict_values(X)
+        return self._predict(X)
 
-    def _predict_values(self, X, output_lengths=None):
+    def _predict(self, X, output_lengths=None):
         """predict, each output decoded to ``output_lengths`` if given."""
         last = None
         if self.relative is not None:
@@ -309,7 +296,9 @@ class LSTMSeq2Seq(SequenceEstimator):
         """Log-probability of each given output sequence (end included), shape
         ``(n_sequences,)``: for ranking candidate outputs."""
         data = self._prepare(X)
-        encoded = self.target_encoder_.transform(y)
+        encoded = self.target_encoder_.transform(
+            check_y(y, len(data), type(self).__name__)
+        )
         lengths = encoded.lengths
         symbols = np.split(encoded.values, np.cumsum(lengths)[:-1])
         log_proba = self._teacher_forced(data, [s[:-1] for s in symbols])
@@ -323,6 +312,8 @@ class LSTMSeq2Seq(SequenceEstimator):
     def score(self, X, y):
         """Exact-sequence accuracy for symbols; for values, R^2 over all output
         steps, decoding each sequence to the length of its y."""
+        check_is_fitted(self, "net_")
+        y = check_y(y, len(self.input_encoder_.transform(X)), type(self).__name__)
         if self.target_encoder_.kind_ == "symbols":
             predicted = self.predict(X)
             return float(
@@ -333,7 +324,7 @@ class LSTMSeq2Seq(SequenceEstimator):
                     ]
                 )
             )
-        predicted = self._predict_values(X, output_lengths=[len(t) for t in y])
+        predicted = self._predict(X, output_lengths=[len(t) for t in y])
         return float(
             r2_score(
                 np.concatenate([np.reshape(t, (len(t), -1)) for t in y]),

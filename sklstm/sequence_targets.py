@@ -11,6 +11,7 @@ import numpy as np
 
 from sklstm.data import Ragged
 from sklstm.nn.seq2seq import END
+from sklstm.validation import check_y_sequences
 
 __all__ = ["OutputSequenceEncoder"]
 
@@ -124,19 +125,14 @@ class OutputSequenceEncoder:
 
 def _check_sequences(y):
     """y as a list of arrays, each checked to be a non-empty output sequence."""
-    if isinstance(y, str) or not hasattr(y, "__iter__"):
-        raise ValueError(
-            "y must be a list of output sequences, one per input sequence (e.g. "
-            f"[['HH', 'AY'], ['B', 'AY']]); got {type(y).__name__}."
-        )
+    y = check_y_sequences(
+        y,
+        "output sequences",
+        "[['HH', 'AY'], ['B', 'AY']]",
+        hint=" For a string, give its symbols: 'HH AY'.split() or list('word').",
+    )
     sequences = []
     for i, sequence in enumerate(y):
-        if isinstance(sequence, str) or not hasattr(sequence, "__len__"):
-            raise ValueError(
-                f"y[{i}] is {sequence!r}; y must be a list of output sequences "
-                "(lists or arrays of symbols or numbers). For a string, give its "
-                "symbols, e.g. 'HH AY'.split() or list('word')."
-            )
         array = np.asarray(sequence)
         if array.dtype.kind == "U" and not all(isinstance(v, str) for v in sequence):
             array = np.asarray(sequence, dtype=object)  # mixed: _kind says so

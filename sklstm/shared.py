@@ -15,6 +15,7 @@ from sklstm.hyperparameters import (
     hyperparameter,
     integer,
     one_of,
+    or_value,
     real,
 )
 from sklstm.nn.pooling import MERGES, POOLINGS
@@ -63,16 +64,6 @@ def _random_state(value, name):
         ) from None
 
 
-def _auto_or(check):
-    """Check: "auto", or what ``check`` accepts."""
-
-    def check_auto(value, name):
-        if not (isinstance(value, str) and value == "auto"):
-            check(value, name)
-
-    return check_auto
-
-
 def _class_weight(value, name):
     if not (value is None or value == "balanced" or isinstance(value, dict)):
         raise ValueError(
@@ -107,7 +98,7 @@ POOLING = hyperparameter(
     "mean of the top layer's outputs over the sequence's real steps. "
     f'"auto" is "{AUTO_BY_INPUT["pooling"][0]}" for token input and '
     f'"{AUTO_BY_INPUT["pooling"][1]}" for numeric series.',
-    check=_auto_or(one_of(*POOLINGS)),
+    check=or_value("auto", one_of(*POOLINGS)),
 )
 
 #: early_stopping="auto" holds out a validation part from this many sequences on
@@ -124,7 +115,7 @@ PATCH_SIZE = hyperparameter(
     "steps in the patch (a series' last patch is zero-padded, never filled from the "
     'next series). "auto" reads the median training series in about 30 steps, where '
     "LSTMs train well; 1 reads every step.",
-    check=_auto_or(integer(1)),
+    check=or_value("auto", integer(1)),
 )
 
 #: class weights in the loss, for the estimators of exclusive classes
@@ -230,7 +221,7 @@ class SharedHyperparameters(Declared):
         doc='Also read each sequence backwards. "auto" is '
         f"{AUTO_BY_INPUT['bidirectional'][0]} for token input and "
         f"{AUTO_BY_INPUT['bidirectional'][1]} for numeric series.",
-        check=_auto_or(boolean),
+        check=or_value("auto", boolean),
     )
     bidirectional_merge: str = hyperparameter(
         default="concat",
@@ -244,7 +235,7 @@ class SharedHyperparameters(Declared):
         doc="Dropout on the recurrent input, between layers and before the output "
         f'layer. "auto" is {AUTO_BY_INPUT["dropout"][0]} for token input and '
         f"{AUTO_BY_INPUT['dropout'][1]} for numeric series.",
-        check=_auto_or(real(0, 1, closed="left")),
+        check=or_value("auto", real(0, 1, closed="left")),
     )
     token_dropout: float = hyperparameter(
         default=0.0,
@@ -299,7 +290,7 @@ class SharedHyperparameters(Declared):
         'monitor its loss rather than the training loss (see ``tol``). "auto" does '
         f"so from {AUTO_VALIDATION_SIZE} training sequences on, where a held-out "
         "part is large enough to judge by.",
-        check=_auto_or(boolean),
+        check=or_value("auto", boolean),
     )
     tol: Any = hyperparameter(
         default=1e-4,
@@ -322,7 +313,7 @@ class SharedHyperparameters(Declared):
         doc="Epochs without improvement (see ``tol``) before training stops. "
         f'"auto" waits {AUTO_PATIENCE_STEPS} optimizer steps, and at least 3 epochs: '
         "a small data set takes few steps per epoch and many epochs to find its way.",
-        check=_auto_or(integer(1)),
+        check=or_value("auto", integer(1)),
     )
     callbacks: Any = hyperparameter(
         default=None,

@@ -56,14 +56,7 @@ class LSTMTagger(SequenceEstimator):
     _validation_scoring = "accuracy"
     _loss = StepCrossEntropyLoss
     _per_step = True
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        # y holds one label sequence per sample, which scikit-learn's estimator
-        # checks (all built on one target per row of a 2-D X) cannot express; this
-        # tag makes them skip the tagger. A 2-D X is still accepted as sequences.
-        tags.input_tags.two_d_array = False
-        return tags
+    _sequence_targets = True
 
     def predict_proba(self, X):
         """Per-step label probabilities: one ``(T_i, n_labels)`` array per sequence."""

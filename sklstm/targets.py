@@ -29,6 +29,8 @@ from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import check_array, column_or_1d
 
+from sklstm.validation import check_y_sequences
+
 __all__ = [
     "ClassEncoder",
     "LabelSetEncoder",
@@ -382,18 +384,9 @@ def flatten_tags(y, lengths=None):
     >>> flatten_tags([["DET", "NOUN"], ["VERB"]]).tolist()
     ['DET', 'NOUN', 'VERB']
     """
-    if isinstance(y, str) or not hasattr(y, "__iter__"):
-        raise ValueError(
-            "y must be a list of label sequences, one per input sequence "
-            f"(e.g. [['DET', 'NOUN'], ['VERB']]); got {type(y).__name__}."
-        )
+    y = check_y_sequences(y, "label sequences", "[['DET', 'NOUN'], ['VERB']]")
     sequences = []
     for i, labels in enumerate(y):
-        if isinstance(labels, str) or not hasattr(labels, "__len__"):
-            raise ValueError(
-                f"y[{i}] is {labels!r}; y must be a list of label sequences, one per "
-                "input sequence (e.g. [['DET', 'NOUN'], ['VERB']])."
-            )
         if lengths is not None and len(labels) != lengths[i]:
             raise ValueError(
                 f"y[{i}] has {len(labels)} labels but X[{i}] has {lengths[i]} steps; "

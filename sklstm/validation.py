@@ -2,7 +2,7 @@
 
 import numpy as np
 
-__all__ = ["check_sample_weight", "check_y"]
+__all__ = ["check_sample_weight", "check_y", "check_y_sequences"]
 
 
 def check_y(y, n_sequences, estimator_name):
@@ -45,3 +45,23 @@ def check_sample_weight(sample_weight, n_sequences):
             "sample_weight is all zero; at least one weight must be non-zero."
         )
     return weight
+
+
+def check_y_sequences(y, what, example, hint=""):
+    """The items of ``y``, each checked to be a sequence: not a string or a scalar.
+
+    ``what`` names the sequences ("label sequences") and ``example`` shows one y.
+    """
+    if isinstance(y, str) or not hasattr(y, "__iter__"):
+        raise ValueError(
+            f"y must be a list of {what}, one per input sequence (e.g. {example}); "
+            f"got {type(y).__name__}."
+        )
+    items = list(y)
+    for i, item in enumerate(items):
+        if isinstance(item, str) or not hasattr(item, "__len__"):
+            raise ValueError(
+                f"y[{i}] is {item!r}; y must be a list of {what}, one per input "
+                f"sequence (e.g. {example}).{hint}"
+            )
+    return items

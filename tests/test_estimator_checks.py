@@ -66,7 +66,7 @@ EXPECTED_FAILURES = {
         ),
     },
     # LSTMTagger's and LSTMSeq2Seq's y holds a sequence per sample, which no check
-    # can build; their tags (two_d_array=False, see __sklearn_tags__) skip them.
+    # can build; their tags (two_d_array=False, see _sequence_targets) skip them.
     LSTMTagger: {},
     LSTMSeq2Seq: {},
 }
@@ -79,7 +79,6 @@ EXPECTED_FAILURES = {
 def test_sklearn_compatible(estimator, check):
     """Each estimator passes scikit-learn's checks, bar the listed exceptions."""
     check(estimator)
-
 
 
 @pytest.mark.parametrize(

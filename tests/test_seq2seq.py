@@ -239,5 +239,8 @@ def test_unknown_symbols_and_kinds_at_scoring(reverser):
         model.log_likelihood([["1"]], [["a"]])
     with pytest.raises(ValueError, match="fitted on symbols"):
         model.log_likelihood([["1"]], [[0.5]])
+    for method in (model.score, model.log_likelihood):
+        with pytest.raises(ValueError, match="X has 1 sequences but y has 2"):
+            method([["1"]], [["1"], ["2"]])
     with pytest.raises(ValueError, match="beam_size"):
         LSTMSeq2Seq(beam_size=0).fit([["1"]], [["1"]])
