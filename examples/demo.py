@@ -1,8 +1,9 @@
 """Demo: sentence sentiment (SST-2) with LSTMClassifier.
 
-Trains an LSTMClassifier with its default settings on the 6,920 SST-2 training sentences shipped in
-``examples/data/sst2`` (raw strings, no preprocessing) and reports accuracy on the 872
-development sentences, next to a majority-class baseline. About a minute on 2 CPU cores.
+Trains an LSTMClassifier with its default settings on the 6,920 SST-2 training
+sentences shipped in ``examples/data/sst2`` (raw strings, no preprocessing) and reports
+accuracy on the 872 development sentences, next to a majority-class baseline. About a
+minute on 2 CPU cores.
 """
 
 # %%

@@ -55,10 +55,13 @@ class SequenceEstimator(SharedHyperparameters, BaseEstimator):
     * ``_loss``: the loss class, taking the network's outputs and the encoded
       targets (with ``reduction="none"``) and the encoder's loss weights;
     * ``_module`` and, if it needs more than :class:`~sklstm.nn.SequenceModel`
-      takes, ``_module_params``;
+      takes, ``_module_params`` (built on :meth:`_encoder_params`, what every
+      :class:`~sklstm.nn.SequenceEncoder` takes);
+    * ``_per_step`` / ``_sequence_targets`` if its y holds sequences;
     * its own hyperparameters, declared with
       :func:`~sklstm.hyperparameters.hyperparameter`, and its public predict methods,
-      which decode :meth:`_forward`'s outputs with the target encoder.
+      which decode :meth:`_forward`'s outputs with the target encoder (or, for an
+      encoder-decoder, :meth:`SequenceNet.generate`'s on :meth:`_prepare`'s data).
     """
 
     _target_encoder = None

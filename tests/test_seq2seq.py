@@ -244,3 +244,27 @@ def test_unknown_symbols_and_kinds_at_scoring(reverser):
             method([["1"]], [["1"], ["2"]])
     with pytest.raises(ValueError, match="beam_size"):
         LSTMSeq2Seq(beam_size=0).fit([["1"]], [["1"]])
+
+
+def test_gru_text_input_and_partial_fit():
+    """Raw strings in, a GRU encoder-decoder, and partial_fit continuing a fit."""
+    X = ["one two", "two three", "three one", "one"] * 10
+    y = [text.upper().split() for text in X]
+    model = LSTMSeq2Seq(**QUICK, cell="gru", max_epochs=3).fit(X, y)
+    epochs = model.n_iter_
+    model.partial_fit(X, y)
+    assert model.n_iter_ == epochs + 1
+    assert all(set(p) <= {"ONE", "TWO", "THREE"} for p in model.predict(X[:4]))
+
+
+def test_sample_weight_of_zero_ignores_a_mapping():
+    """Sequences weighted 0 teach nothing: a mapping seen only with weight 0 is not
+    learned, while the same data weighted 1 teaches it."""
+    X = [["a"], ["b"]] * 40
+    y = [["x"], ["y"]] * 40
+    weight = np.tile([1.0, 0.0], 40)
+    settings = {**QUICK, "max_epochs": 30, "early_stopping": False, "tol": None}
+    weighted = LSTMSeq2Seq(**settings).fit(X, y, sample_weight=weight)
+    plain = LSTMSeq2Seq(**settings).fit(X, y)
+    assert plain.predict([["b"]])[0].tolist() == ["y"]
+    assert weighted.predict([["b"]])[0].tolist() == ["x"]
