@@ -268,6 +268,11 @@ or dict
             if self.target_encoder_.classes_ is not None:
                 self.classes_ = self.target_encoder_.classes_
             return encoded
+        if classes is not None and not hasattr(self, "classes_"):
+            raise ValueError(
+                f"classes is for estimators with classes; {type(self).__name__} "
+                "was fitted on targets that have none."
+            )
         if classes is not None and not np.array_equal(
             np.unique(classes), self.classes_
         ):

@@ -362,6 +362,9 @@ class TestPartialFit:
             clf.partial_fit(X, y, classes=["marker", "other"])
         with pytest.raises(ValueError, match="classes is for classifiers"):
             LSTMRegressor(**FAST).partial_fit(*sum_data, classes=[0, 1])
+        reg = LSTMRegressor(**FAST).partial_fit(*sum_data)
+        with pytest.raises(ValueError, match="classes is for estimators with classes"):
+            reg.partial_fit(*sum_data, classes=[0, 1])  # a later call, too
 
     def test_multilabel_label_sets_with_classes(self):
         """Label sets take their labels from classes; a label outside it is an error."""
