@@ -9,12 +9,12 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
 from sklstm.base import SequenceEstimator
-from sklstm.data import Ragged, is_table
+from sklstm.data import is_table
 from sklstm.devices import gpu_memory_errors
 from sklstm.hyperparameters import hyperparameter, integer, one_of, or_value
 from sklstm.nn import Seq2SeqModel, StepCrossEntropyLoss, StepValueLoss
 from sklstm.nn.seq2seq import ATTENTIONS, END, PAD
-from sklstm.sequence_targets import FIRST_SYMBOL, OutputSequenceEncoder
+from sklstm.sequence_targets import FIRST_SYMBOL, OutputSequenceEncoder, with_end
 from sklstm.shared import PATCH_SIZE
 from sklstm.validation import check_y
 
@@ -212,9 +212,14 @@ class LSTMSeq2Seq(SequenceEstimator):
 
     # -- predicting ------------------------------------------------------------
 
-    def _generate(self, X, output_lengths=None):
-        """Decoded outputs (encoded terms) of X, with its dataset."""
+    def _generate(self, X, y=None):
+        """Decoded outputs (encoded terms) of X, with its dataset; given the true
+        outputs ``y``, each is decoded to its length."""
         data = self._prepare(X)
+        output_lengths = None
+        if y is not None:
+            y = check_y(y, len(data), type(self).__name__)
+            output_lengths = [len(output) for output in y]
         if self.target_encoder_.kind_ == "values" and self.beam_size > 1:
             raise ValueError(
                 "beam_size > 1 searches among symbol outputs; this estimator "
@@ -245,12 +250,12 @@ class LSTMSeq2Seq(SequenceEstimator):
         values, shaped as y was) per sequence."""
         return self._predict(X)
 
-    def _predict(self, X, output_lengths=None):
-        """predict, each output decoded to ``output_lengths`` if given."""
+    def _predict(self, X, y=None):
+        """predict; given the true outputs ``y``, each decoded to its length."""
         last = None
         if self.relative is not None:
             X, last = self._relative_inputs(X)
-        decoded, _ = self._generate(X, output_lengths)
+        decoded, _ = self._generate(X, y)
         outputs = self.target_encoder_.inverse_transform(
             decoded, [len(d) for d in decoded]
         )
@@ -261,21 +266,15 @@ class LSTMSeq2Seq(SequenceEstimator):
                 outputs = self._relative_outputs(outputs, last, inverse=True)
         return outputs
 
-    def _teacher_forced(self, data, symbols):
-        """Log-probabilities ``(T_out_i + 1, n_outputs)`` per sequence for the given
-        output symbols (encoded, END not included), END step last."""
-        lengths = np.array([len(s) for s in symbols])
-        values = np.insert(
-            np.concatenate([np.asarray(s, dtype=np.int64) for s in symbols]),
-            np.cumsum(lengths),
-            END,
-        )
-        dataset = data.with_targets(Ragged(values, lengths + 1))
+    def _teacher_forced(self, data, targets):
+        """Log-probabilities ``(T_out_i + 1, n_outputs)`` per sequence of the
+        encoded output sequences ``targets`` (:class:`~sklstm.data.Ragged`, each
+        ending with END), the END step last."""
         with gpu_memory_errors(self.batch_size, "prediction"):
-            logits = self.net_.forward(dataset)
+            logits = self.net_.forward(data.with_targets(targets))
         logits[:, PAD] = float("-inf")  # never an output
         log_proba = torch.log_softmax(logits.double(), dim=-1)
-        return log_proba.split((lengths + 1).tolist())
+        return log_proba.split(np.asarray(targets.lengths).tolist())
 
     @available_if(_symbol_outputs)
     def predict_proba(self, X):
@@ -286,7 +285,8 @@ class LSTMSeq2Seq(SequenceEstimator):
         there. Rows sum to 1.
         """
         decoded, data = self._generate(X)
-        log_proba = self._teacher_forced(data, decoded)
+        targets = with_end(torch.cat(decoded).numpy(), [len(d) for d in decoded])
+        log_proba = self._teacher_forced(data, targets)
         # columns: the user's symbols, then END; rows: the steps before END
         columns = [*range(FIRST_SYMBOL, FIRST_SYMBOL + len(self.classes_)), END]
         return [lp[:-1, columns].exp().numpy() for lp in log_proba]
@@ -296,26 +296,24 @@ class LSTMSeq2Seq(SequenceEstimator):
         """Log-probability of each given output sequence (end included), shape
         ``(n_sequences,)``: for ranking candidate outputs."""
         data = self._prepare(X)
-        encoded = self.target_encoder_.transform(
+        targets = self.target_encoder_.transform(
             check_y(y, len(data), type(self).__name__)
         )
-        lengths = encoded.lengths
-        symbols = np.split(encoded.values, np.cumsum(lengths)[:-1])
-        log_proba = self._teacher_forced(data, [s[:-1] for s in symbols])
+        log_proba = torch.cat(self._teacher_forced(data, targets))
+        chosen = log_proba[
+            torch.arange(len(log_proba)), torch.as_tensor(targets.values)
+        ]
         return np.array(
-            [
-                float(lp[torch.arange(len(s)), torch.as_tensor(s)].sum())
-                for lp, s in zip(log_proba, symbols, strict=True)
-            ]
+            [float(s.sum()) for s in chosen.split(targets.lengths.tolist())]
         )
 
     def score(self, X, y):
         """Exact-sequence accuracy for symbols; for values, R^2 over all output
         steps, decoding each sequence to the length of its y."""
         check_is_fitted(self, "net_")
-        y = check_y(y, len(self.input_encoder_.transform(X)), type(self).__name__)
         if self.target_encoder_.kind_ == "symbols":
             predicted = self.predict(X)
+            y = check_y(y, len(predicted), type(self).__name__)
             return float(
                 np.mean(
                     [
@@ -324,7 +322,7 @@ class LSTMSeq2Seq(SequenceEstimator):
                     ]
                 )
             )
-        predicted = self._predict(X, output_lengths=[len(t) for t in y])
+        predicted = self._predict(X, y)
         return float(
             r2_score(
                 np.concatenate([np.reshape(t, (len(t), -1)) for t in y]),

@@ -13,7 +13,7 @@ from sklstm.data import Ragged
 from sklstm.nn.seq2seq import END
 from sklstm.validation import check_y_sequences
 
-__all__ = ["OutputSequenceEncoder"]
+__all__ = ["OutputSequenceEncoder", "with_end"]
 
 #: output symbols start after padding (0) and the boundary symbol END (1)
 FIRST_SYMBOL = END + 1
@@ -45,28 +45,25 @@ class OutputSequenceEncoder:
     def fit_transform(self, y, lengths=None, classes=None):
         sequences = _check_sequences(y)
         self.kind_ = _kind(sequences)
+        steps, output_lengths = _flat(sequences)
         if self.kind_ == "symbols":
-            self.classes_ = np.unique(
-                np.concatenate(sequences) if classes is None else np.asarray(classes)
-            )
+            self.classes_ = np.unique(steps if classes is None else np.asarray(classes))
         else:
             if classes is not None:
                 raise ValueError("classes is for symbol outputs; y holds real values.")
-            steps = np.concatenate(sequences)
             self.n_features_ = steps.shape[1]
             self.mean_ = steps.mean(axis=0)
             std = steps.std(axis=0)
             self.scale_ = np.where(std > 0, std, 1.0)
-            lengths_seen = {len(sequence) for sequence in sequences}
+            lengths_seen = set(output_lengths.tolist())
             # one length for all (a forecasting horizon) is the length to predict
             self.output_length_ = lengths_seen.pop() if len(lengths_seen) == 1 else None
         if lengths is not None:
             # the longest output per input step seen in training bounds decoding
-            self.length_ratio_ = max(
-                len(out) / max(int(n), 1)
-                for out, n in zip(sequences, lengths, strict=True)
+            self.length_ratio_ = float(
+                np.max(output_lengths / np.maximum(np.asarray(lengths), 1))
             )
-        return self.transform(y)
+        return self._encode(steps, output_lengths)
 
     @property
     def n_outputs(self):
@@ -76,13 +73,16 @@ class OutputSequenceEncoder:
 
     def transform(self, y, lengths=None):
         sequences = _check_sequences(y)
-        if _kind(sequences) != self.kind_:
+        kind = _kind(sequences)
+        if kind != self.kind_:
             raise ValueError(
-                f"y holds {_kind(sequences)}; the estimator was fitted on {self.kind_}."
+                f"y holds {kind}; the estimator was fitted on {self.kind_}."
             )
-        output_lengths = np.array([len(s) for s in sequences])
+        return self._encode(*_flat(sequences))
+
+    def _encode(self, steps, output_lengths):
+        """The flat steps of output sequences, encoded for the decoder."""
         if self.kind_ == "symbols":
-            steps = np.concatenate(sequences)
             unknown = np.setdiff1d(steps, self.classes_)
             if unknown.size:
                 raise ValueError(
@@ -90,11 +90,7 @@ class OutputSequenceEncoder:
                     f"known symbols are {self.classes_.tolist()[:20]}."
                 )
             indices = np.searchsorted(self.classes_, steps) + FIRST_SYMBOL
-            # END after each sequence's last symbol
-            ends = np.cumsum(output_lengths)
-            values = np.insert(indices, ends, END).astype(np.int64)
-            return Ragged(values, output_lengths + 1)
-        steps = np.concatenate(sequences)
+            return with_end(indices, output_lengths)
         if steps.shape[1] != self.n_features_:
             raise ValueError(
                 f"y's steps have {steps.shape[1]} values; the estimator was fitted "
@@ -121,6 +117,19 @@ class OutputSequenceEncoder:
     def loss_weights(self, class_weight, encoded):
         """No weights: ``class_weight`` does not apply to output sequences."""
         return {}
+
+
+def with_end(indices, lengths):
+    """Symbol indices of sequences stored flat, each sequence followed by ``END``:
+    the decoder's targets, as :class:`~sklstm.data.Ragged`."""
+    lengths = np.asarray(lengths, dtype=np.int64)
+    values = np.insert(np.asarray(indices, dtype=np.int64), np.cumsum(lengths), END)
+    return Ragged(values, lengths + 1)
+
+
+def _flat(sequences):
+    """``(steps of all sequences one after another, each sequence's length)``."""
+    return np.concatenate(sequences), np.array([len(s) for s in sequences])
 
 
 def _check_sequences(y):

@@ -9,6 +9,7 @@ import torch
 
 from sklstm import LSTMSeq2Seq
 from sklstm.nn.seq2seq import END
+from sklstm.sequence_targets import with_end
 
 QUICK = {"hidden_size": 48, "lr": 0.01, "batch_size": 32, "random_state": 0}
 
@@ -126,7 +127,11 @@ def test_wide_beam_finds_the_most_likely_output(briefly_trained):
         list(model.target_encoder_.transform([c]).values[:-1]) if c else []
         for c in candidates
     ]
-    log_proba = model._teacher_forced(data, encoded)
+    targets = with_end(
+        np.concatenate([np.asarray(c, dtype=np.int64) for c in encoded]),
+        [len(c) for c in encoded],
+    )
+    log_proba = model._teacher_forced(data, targets)
     scores = []
     for c, lp in zip(encoded, log_proba, strict=True):
         path = [*c, END]

@@ -52,6 +52,7 @@ class SequenceEncoder(nn.Module):
     ):
         super().__init__()
         self.token_dropout = token_dropout
+        self.embedding_dim = embedding_dim
         self.embedding = (
             nn.Embedding(vocab_size, embedding_dim, padding_idx=0)
             if vocab_size

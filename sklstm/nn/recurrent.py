@@ -74,6 +74,7 @@ class Recurrent(nn.Module):
     ):
         super().__init__()
         self.hidden_size = hidden_size
+        self.cell = cell
         self.num_directions = 2 if bidirectional else 1
         rnn = CELLS[cell]
         self.layers = nn.ModuleList(

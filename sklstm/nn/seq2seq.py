@@ -83,7 +83,7 @@ class Seq2SeqModel(SequenceEncoder):
             self.target_embedding = None
             input_size = output_size + 1  # the previous values and a "start" flag
         else:
-            input_size = encoder.get("embedding_dim", 64)
+            input_size = self.embedding_dim
             self.target_embedding = nn.Embedding(
                 output_size, input_size, padding_idx=PAD
             )
@@ -93,7 +93,7 @@ class Seq2SeqModel(SequenceEncoder):
             else None
         )
         num_layers = len(self.recurrent.layers)
-        self.decoder = CELLS[encoder.get("cell", "lstm")](
+        self.decoder = CELLS[self.recurrent.cell](
             input_size,
             hidden_size,
             num_layers,
