@@ -273,3 +273,17 @@ def test_sample_weight_of_zero_ignores_a_mapping():
     plain = LSTMSeq2Seq(**settings).fit(X, y)
     assert plain.predict([["b"]])[0].tolist() == ["y"]
     assert weighted.predict([["b"]])[0].tolist() == ["x"]
+
+
+@pytest.mark.parametrize(
+    ("X", "y", "relative", "message"),
+    [
+        ([["a", "b"]], [[1.0]], "difference", r"is for numeric series; X\[0\]"),
+        ([np.ones(3)], [np.ones((2, 2))], "difference", "as many values"),
+        ([np.ones(3)], [["a"]], "difference", "is for real-valued outputs"),
+        ([np.zeros(3)], [np.ones(2)], "log_ratio", "needs positive series"),
+    ],
+)
+def test_bad_relative_input_is_refused_clearly(X, y, relative, message):
+    with pytest.raises(ValueError, match=message):
+        LSTMSeq2Seq(relative=relative, max_epochs=1).fit(X, y)
