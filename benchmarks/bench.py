@@ -156,6 +156,12 @@ def run_hand(data, args):
             optimizer.step()
         synchronize(args.device)
         epochs.append(time.perf_counter() - start)
+    predict = hand_predictor(model, tensors, lengths, args)
+    return statistics.median(epochs), time_predict(predict, args)
+
+
+def hand_predictor(model, tensors, lengths, args):
+    """A function that computes the probabilities of all sequences, in buckets."""
     model.eval()
 
     @torch.no_grad()
@@ -164,7 +170,7 @@ def run_hand(data, args):
             x, lens, _ = hand_collate(tensors, None, index, args.device, False)
             torch.softmax(model(x, lens), dim=-1).cpu()
 
-    return statistics.median(epochs), time_predict(predict, args)
+    return predict
 
 
 # -- skorch on a globally padded array ---------------------------------------------

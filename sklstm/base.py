@@ -11,7 +11,8 @@ from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 from skorch.callbacks import EarlyStopping, EpochScoring, GradientNormClipping
 
 from sklstm._version import __version__
-from sklstm.data import InputEncoder, is_table
+from sklstm.data.dataset import SequenceDataset
+from sklstm.data.inputs import InputEncoder, is_table
 from sklstm.data.pretrained import read_pretrained
 from sklstm.devices import gpu_memory_errors, resolve_device, seeded
 from sklstm.exceptions import InconsistentVersionWarning
@@ -221,9 +222,16 @@ or dict
     def _read_inputs(self, X, pretrained, *, reset):
         """X as a dataset; with ``reset``, learn how to read it (vocabulary, scale)."""
         X = self._check_table(X, reset=reset)
-        if not reset:
-            return self.input_encoder_.transform(X)
-        self.input_encoder_ = InputEncoder(
+        encoded = (
+            self._fit_input_encoder(X, pretrained)
+            if reset
+            else self.input_encoder_.transform(X)
+        )
+        return SequenceDataset(encoded.lengths, **encoded.streams)
+
+    def _fit_input_encoder(self, X, pretrained):
+        """Learn how to read X from the hyperparameters; return X encoded."""
+        encoder = self.input_encoder_ = InputEncoder(
             tokenizer=self.tokenizer,
             lowercase=self.lowercase,
             min_frequency=self.min_frequency,
@@ -233,8 +241,7 @@ or dict
             characters=self.char_embedding_dim > 0,
             patch_size=getattr(self, "patch_size", 1),
         )
-        data = self.input_encoder_.fit_transform(X)
-        encoder = self.input_encoder_
+        encoded = encoder.fit_transform(X)
         vars(self).pop("vocabulary_", None)
         if encoder.vocabulary_ is not None:
             self.vocabulary_ = encoder.vocabulary_.index
@@ -243,7 +250,7 @@ or dict
                 vars(self).pop(name, None)
             if encoder.n_features_:
                 self.n_features_in_ = encoder.n_features_
-        return data
+        return encoded
 
     def _check_table(self, X, *, reset):
         """scikit-learn's own checks and feature bookkeeping for a 2-D table X.
@@ -427,8 +434,7 @@ or dict
         ``batch_size``, for prediction."""
         check_is_fitted(self, "net_")
         self._hyperparameters["batch_size"].check(self.batch_size, "batch_size")
-        X = self._check_table(X, reset=False)
-        data = self.input_encoder_.transform(X)
+        data = self._read_inputs(X, None, reset=False)
         self.net_.move_to(resolve_device(self.device, strict=False))
         self.net_.batch_size = self.batch_size
         return data

@@ -234,7 +234,7 @@ class TestTraining:
         clf = LSTMClassifier(**{**FAST, "max_epochs": 1}, warm_start=True).fit(X, y)
         clf.set_params(batch_size=5, weight_decay=0.25).fit(X, y)
         assert clf.net_.optimizer_.param_groups[0]["weight_decay"] == 0.25
-        dataset = clf.input_encoder_.transform(X)
+        dataset = clf._prepare(X)
         for training, size in [(True, 5), (False, 10)]:
             iterator = clf.net_.get_iterator(dataset, training=training)
             assert max(len(batch[0]["lengths"]) for batch in iterator) == size

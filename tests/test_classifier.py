@@ -39,9 +39,7 @@ class TestProbabilities:
         """predict_proba is the softmax of the network's logits, rows sum to 1."""
         X = marker_data[0][:20]
         proba = fitted.predict_proba(X)
-        logits = (
-            fitted.net_.forward(fitted.input_encoder_.transform(X)).double().numpy()
-        )
+        logits = fitted.net_.forward(fitted._prepare(X)).double().numpy()
         expected = np.exp(logits) / np.exp(logits).sum(1, keepdims=True)
         np.testing.assert_allclose(proba, expected, atol=1e-12)
         np.testing.assert_allclose(proba.sum(axis=1), 1.0)
@@ -110,7 +108,7 @@ def test_predict_log_proba_from_logits(marker_data):
     log_proba = clf.predict_log_proba(X)
     assert (clf.predict_proba(X) == 0).any()
     assert np.isfinite(log_proba).all()
-    logits = clf.net_.forward(clf.input_encoder_.transform(X)).double()
+    logits = clf.net_.forward(clf._prepare(X)).double()
     np.testing.assert_allclose(
         log_proba, (logits - logits.logsumexp(dim=1, keepdim=True)).numpy()
     )

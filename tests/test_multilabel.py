@@ -43,7 +43,7 @@ def test_learns_which_markers_appear(fitted, marker_sets):
 def test_probabilities_are_independent_sigmoids(fitted, marker_sets):
     """predict_proba is the sigmoid of each logit; rows need not sum to 1."""
     X = marker_sets[0][:30]
-    logits = fitted.net_.forward(fitted.input_encoder_.transform(X)).double().numpy()
+    logits = fitted.net_.forward(fitted._prepare(X)).double().numpy()
     proba = fitted.predict_proba(X)
     np.testing.assert_allclose(proba, 1 / (1 + np.exp(-logits)), atol=1e-12)
     assert proba.shape == (30, 3)

@@ -18,7 +18,7 @@ QUICK = {**FAST, "max_epochs": 2}
 
 def _encoded(estimator, X, y, sample_weight=None):
     """The training dataset the estimator builds from X, y (and weights)."""
-    data = estimator.input_encoder_.transform(X)
+    data = estimator._read_inputs(X, None, reset=False)
     lengths = data.lengths.numpy()
     targets = (
         estimator.target_encoder_.transform(y, lengths)
@@ -72,7 +72,7 @@ class TestInputOrder:
         """The net's own predict_proba, predict and forward_iter follow X's order."""
         X, y = marker_data
         clf = LSTMClassifier(**QUICK).fit(X, y)
-        data = clf.input_encoder_.transform(X)
+        data = clf._prepare(X)
         np.testing.assert_allclose(
             clf.net_.predict_proba(data), clf.predict_proba(X), rtol=1e-5
         )

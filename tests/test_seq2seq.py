@@ -100,7 +100,7 @@ def test_greedy_and_beam_of_one_match_a_reference(briefly_trained, attention):
     model = briefly_trained[attention]
     module = model.net_.module_.eval()
     for x in digit_strings(15, seed=4):
-        batch, _ = model.input_encoder_.transform([x]).batch(torch.tensor([0]))
+        batch, _ = model._prepare([x]).batch(torch.tensor([0]))
         limit = torch.tensor([len(x) + 2])
         with torch.no_grad():
             expected = reference_greedy(module, batch["lengths"], batch["tokens"], 10)
@@ -165,9 +165,7 @@ def test_padding_in_output_sequences_changes_no_loss(reverser):
     model, X = reverser
     X = X[:6]
     y = [x[::-1][: 1 + i % 3] for i, x in enumerate(X)]  # output lengths 1-3
-    dataset = model.input_encoder_.transform(X).with_targets(
-        model.target_encoder_.transform(y)
-    )
+    dataset = model._prepare(X).with_targets(model.target_encoder_.transform(y))
     net = model.net_
     net.module_.eval()
     with torch.no_grad():

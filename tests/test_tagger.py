@@ -61,7 +61,7 @@ def test_padding_does_not_enter_the_loss(fitted, tagged):
     """The training loss equals a per-token mean computed sequence by sequence."""
     X, y = tagged
     X, y = X[:40], y[:40]
-    data = fitted.input_encoder_.transform(X)
+    data = fitted._prepare(X)
     logits = fitted.net_.forward(data)
     targets = fitted.target_encoder_.transform(y, data.lengths.numpy())
     expected = torch.nn.functional.cross_entropy(logits, torch.as_tensor(targets))

@@ -1,4 +1,4 @@
-"""Reading user input: detect its kind, check it, and encode it as a dataset.
+"""Reading user input: detect its kind, check it, and encode it as arrays.
 
 What each input means (the documented contract, see the README):
 
@@ -21,17 +21,17 @@ What each input means (the documented contract, see the README):
   sequence plus a numeric feature row per token.
 """
 
+import sys
 from itertools import chain
 from numbers import Integral, Real
+from typing import NamedTuple
 
 import numpy as np
-from scipy import sparse
 
-from sklstm.data.dataset import SequenceDataset
 from sklstm.data.tokenize import make_tokenizer
 from sklstm.data.vocabulary import Vocabulary
 
-__all__ = ["InputEncoder"]
+__all__ = ["Encoded", "InputEncoder", "is_table", "json_value", "read_sequences"]
 
 _STREAMS = {"tokens", "features"}
 _TOKEN_TYPES = {"str": "string", "int": "integer"}
@@ -39,6 +39,15 @@ _TOKEN_TYPES = {"str": "string", "int": "integer"}
 MAX_WORD_CHARS = 20
 #: patch_size="auto" reads a typical numeric series in about this many LSTM steps
 AUTO_PATCH_STEPS = 30
+
+
+class Encoded(NamedTuple):
+    """Encoded sequences: ``streams`` maps each input of the model (``tokens``,
+    ``chars``, ``features``) to the steps of all sequences, one after the other;
+    ``lengths`` says how many steps each sequence has."""
+
+    lengths: np.ndarray
+    streams: dict
 
 
 class _Read:
@@ -62,6 +71,13 @@ class _Read:
     def lengths(self):
         steps = self.tokens if self.tokens is not None else self.features
         return np.fromiter(map(len, steps), dtype=np.int64, count=len(steps))
+
+
+def _is_sparse(X):
+    """Whether X is a scipy sparse matrix; never imports scipy (X cannot be one
+    unless scipy is loaded), so reading input needs numpy alone."""
+    scipy_sparse = sys.modules.get("scipy.sparse")
+    return scipy_sparse is not None and scipy_sparse.issparse(X)
 
 
 def _describe(X):
@@ -272,7 +288,7 @@ def is_table(X):
     """Whether X is a 2-D table: a sparse matrix, or a 2-D array or DataFrame other
     than a single column of text. Decided from the container alone, so text is
     never converted: a list is always a list of sequences."""
-    if sparse.issparse(X):
+    if _is_sparse(X):
         return True
     if isinstance(X, (list, tuple, dict, str)) or not (
         hasattr(X, "__array__") or hasattr(X, "to_numpy")
@@ -285,7 +301,7 @@ def is_table(X):
 def read_sequences(X, tokenizer=None, name="X"):
     """Detect the kind of X and return its sequences, checked."""
     tokenize = make_tokenizer(tokenizer)
-    if sparse.issparse(X):
+    if _is_sparse(X):
         raise TypeError(
             f"{name} is a scipy sparse matrix; sklstm needs dense sequences. "
             "Convert it with X.toarray() or pass a list of sequences."
@@ -331,7 +347,10 @@ def read_sequences(X, tokenizer=None, name="X"):
 
 
 class InputEncoder:
-    """Learn from the training X how to turn X of that kind into a dataset.
+    """Learn from the training X how to encode X of that kind for the model.
+
+    It needs numpy alone, so that an exported model reads input exactly as the
+    estimator does (see :meth:`export_state`).
 
     Parameters
     ----------
@@ -400,7 +419,8 @@ class InputEncoder:
         return self.vocabulary_.encode(self._vocabulary_keys(tokens))
 
     def fit_transform(self, X):
-        """Learn the vocabulary and feature scaling from X; return its dataset."""
+        """Learn the vocabulary and feature scaling from X; return it
+        :class:`Encoded`."""
         read = read_sequences(X, self.tokenizer)
         self.kind_ = read.kind
         self.token_type_ = read.token_type
@@ -485,7 +505,42 @@ class InputEncoder:
             ]
             streams["features"] = np.concatenate(patches)
             lengths = np.fromiter(map(len, patches), np.int64, len(patches))
-        return SequenceDataset(lengths, **streams)
+        return Encoded(lengths, streams)
+
+    def export_state(self):
+        """What :meth:`transform` needs, as JSON values: the rebuilt encoder
+        (:meth:`from_state`) reads X exactly as this one does.
+
+        A custom callable ``tokenizer`` cannot be written down, so it is refused.
+        """
+        if callable(self.tokenizer):
+            raise ValueError(
+                f"tokenizer={self.tokenizer!r} is a callable, which an exported model "
+                "cannot hold. Fit with tokenizer=None or a regular-expression "
+                "pattern, or tokenize the text yourself and fit on token lists."
+            )
+        state = {name: getattr(self, name) for name in _STATE}
+        for name in ("vocabulary_", "char_vocabulary_"):
+            if state[name] is not None:
+                state[name] = [json_value(token) for token in state[name].index]
+        if self.n_features_:
+            state["mean_"] = np.asarray(self.mean_).tolist()
+            state["scale_"] = np.asarray(self.scale_).tolist()
+        return state
+
+    @classmethod
+    def from_state(cls, state):
+        """The fitted encoder :meth:`export_state` described."""
+        encoder = cls(tokenizer=state["tokenizer"], lowercase=state["lowercase"])
+        for name in _STATE:
+            setattr(encoder, name, state[name])
+        for name in ("vocabulary_", "char_vocabulary_"):
+            if state[name] is not None:
+                setattr(encoder, name, Vocabulary(state[name]))
+        if encoder.n_features_:
+            encoder.mean_ = np.asarray(state["mean_"])
+            encoder.scale_ = np.asarray(state["scale_"])
+        return encoder
 
     @property
     def n_step_features_(self):
@@ -502,6 +557,25 @@ class InputEncoder:
         for row, word in enumerate(words):
             table[row, : len(word)] = self.char_vocabulary_.encode(word)
         return table[[distinct[token] for token in tokens]]
+
+
+#: what transform reads besides the feature scaling (JSON values, or vocabularies)
+_STATE = (
+    "tokenizer",
+    "lowercase",
+    "kind_",
+    "token_type_",
+    "n_columns_",
+    "n_features_",
+    "patch_size_",
+    "vocabulary_",
+    "char_vocabulary_",
+)
+
+
+def json_value(value):
+    """A token or label as a plain Python value (numpy scalars are not JSON)."""
+    return value.item() if isinstance(value, np.generic) else value
 
 
 def _patch(steps, size):

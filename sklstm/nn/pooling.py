@@ -59,7 +59,8 @@ class SequencePooling(nn.Module):
 
     def forward(self, outputs, lengths):
         if self.pooling == "last":
-            rows = torch.arange(len(lengths), device=lengths.device)
+            # size(0), not len(): an exported graph keeps the batch size variable
+            rows = torch.arange(lengths.size(0), device=lengths.device)
             forward_end = outputs[rows, lengths - 1, 0]
             ends = [forward_end] + ([outputs[:, 0, 1]] if outputs.size(2) == 2 else [])
             return self.merge(torch.stack(ends, dim=1))

@@ -1,0 +1,164 @@
+"""Writing a fitted estimator to one ONNX file: the network and how to read X."""
+
+import copy
+import io
+import json
+import os
+import warnings
+
+import onnx
+import torch
+from sklearn.utils.validation import check_is_fitted
+from torch import nn
+
+from sklstm._version import __version__
+from sklstm.data.inputs import json_value
+from sklstm.multilabel import check_threshold
+from sklstm.onnx.predictor import FORMAT_VERSION, METADATA_KEY
+from sklstm.targets import ClassEncoder, LabelSetEncoder, TagEncoder, TargetScaler
+
+__all__ = ["export"]
+
+#: what the graph's outputs mean, by the estimator's target encoder
+OUTPUT_KINDS = {
+    ClassEncoder: "classes",
+    LabelSetEncoder: "labels",
+    TagEncoder: "tags",
+    TargetScaler: "values",
+}
+#: warnings of the TorchScript exporter that say nothing about an sklstm network: it
+#: is chosen on purpose (see _graph); the tracer sees torch's own input checks in
+#: nn.LSTM; no initial states are passed, so the LSTM runs at any batch size; the
+#: indices of pooling="last" (lengths - 1) are never negative. The tests export and
+#: compare at other batch sizes and lengths.
+EXPECTED_WARNINGS = (
+    "You are using the legacy TorchScript-based ONNX export",
+    "The feature will be removed",
+    "Converting a tensor to a Python boolean",
+    "Exporting a model to ONNX with a batch_size other than 1",
+    "Exporting aten::index operator of advanced indexing",
+)
+#: the first ONNX opset with every operation the exported networks use
+OPSET_VERSION = 17
+
+
+def export(estimator, path):
+    """Write a fitted estimator to ``path`` as one ONNX file.
+
+    The file holds the network, with dynamic batch and length axes, and in its
+    metadata how to read X (tokenizer pattern, vocabularies, scaling) and what the
+    outputs mean (class names, threshold, target scaling): with
+    :func:`sklstm.onnx.load`, it alone predicts as the estimator does, with numpy
+    and onnxruntime and without torch. See :mod:`sklstm.onnx.predictor` for its
+    layout.
+
+    Parameters
+    ----------
+    estimator : LSTMClassifier, LSTMMultiLabel, LSTMRegressor or LSTMTagger
+        Fitted. :class:`~sklstm.LSTMSeq2Seq` cannot be exported yet: its decoder
+        runs a loop (greedy or beam search) around the network.
+    path : str or path-like
+        The file to write.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from sklstm import LSTMClassifier
+    >>> from sklstm.onnx import export, load
+    >>> clf = LSTMClassifier(hidden_size=4, max_epochs=1, random_state=0)
+    >>> clf = clf.fit([["a", "b"], ["b"], ["a"], ["b", "b"]], [0, 1, 0, 1])
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "model.onnx"
+    >>> export(clf, path)
+    >>> (load(path).predict([["a"], ["b"]]) == clf.predict([["a"], ["b"]])).all()
+    np.True_
+    """
+    check_is_fitted(estimator, "net_")
+    kind = OUTPUT_KINDS.get(type(getattr(estimator, "target_encoder_", None)))
+    if kind is None:
+        raise TypeError(
+            f"{type(estimator).__name__} cannot be exported to ONNX yet; "
+            "LSTMClassifier, LSTMMultiLabel, LSTMRegressor and LSTMTagger can."
+        )
+    metadata = json.dumps(
+        {
+            "format": FORMAT_VERSION,
+            "sklstm_version": __version__,
+            "estimator": type(estimator).__name__,
+            "input": estimator.input_encoder_.export_state(),
+            "output": {"kind": kind, **_output_state(estimator, kind)},
+        }
+    )
+    model = onnx.load_model_from_string(_graph(estimator, per_step=kind == "tags"))
+    onnx.helper.set_model_props(model, {METADATA_KEY: metadata})
+    onnx.save_model(model, os.fspath(path))
+
+
+def _output_state(estimator, kind):
+    """What the outputs mean, as JSON values."""
+    encoder = estimator.target_encoder_
+    if kind == "values":
+        return {
+            "mean": encoder.mean_.tolist(),
+            "scale": encoder.scale_.tolist(),
+            "ndim": encoder.ndim_,
+        }
+    state = {
+        "classes": [json_value(label) for label in estimator.classes_],
+        "classes_dtype": estimator.classes_.dtype.str,
+    }
+    if kind == "labels":
+        form = encoder.form_
+        state["form"] = form if isinstance(form, str) else form.__name__
+        threshold = check_threshold(estimator.threshold, len(estimator.classes_))
+        state["threshold"] = threshold.tolist()
+    return state
+
+
+class _Graph(nn.Module):
+    """The estimator's network with its inputs in a fixed order: ONNX inputs are
+    positional, the network's streams are keyword arguments."""
+
+    def __init__(self, network, streams):
+        super().__init__()
+        self.network = network
+        self.streams = streams
+
+    def forward(self, lengths, *inputs):
+        return self.network(lengths, **dict(zip(self.streams, inputs, strict=True)))
+
+
+def _graph(estimator, per_step):
+    """The serialised ONNX graph of the estimator's network (on CPU, in float32)."""
+    network = copy.deepcopy(estimator.net_.module_).cpu().float().eval()
+    lengths = torch.tensor([3, 2])  # two lengths, so no size is taken for constant
+    example = {}
+    if network.embedding is not None:
+        example["tokens"] = torch.ones(2, 3, dtype=torch.long)
+    if network.chars is not None:
+        example["chars"] = torch.ones(2, 3, 2, dtype=torch.long)
+    n_features = estimator.input_encoder_.n_step_features_
+    if n_features:
+        example["features"] = torch.zeros(2, 3, n_features)
+    axes = {"lengths": {0: "batch"}, "outputs": {0: "batch"}}
+    axes |= {name: {0: "batch", 1: "steps"} for name in example}
+    if "chars" in axes:
+        axes["chars"][2] = "characters"
+    if per_step:
+        axes["outputs"][1] = "steps"
+    buffer = io.BytesIO()
+    with warnings.catch_warnings():
+        for message in EXPECTED_WARNINGS:
+            warnings.filterwarnings("ignore", message=message)
+        # the TorchScript exporter: the dynamo exporter fixes the length axis of
+        # the backward direction's within-length reversal to the example's
+        torch.onnx.export(
+            _Graph(network, list(example)),
+            (lengths, *example.values()),
+            buffer,
+            input_names=["lengths", *example],
+            output_names=["outputs"],
+            dynamic_axes=axes,
+            opset_version=OPSET_VERSION,
+            dynamo=False,
+        )
+    return buffer.getvalue()

@@ -1,0 +1,206 @@
+"""Predicting from an exported model with numpy and onnxruntime alone.
+
+An exported file holds the network as an ONNX graph and, in its metadata under
+``METADATA_KEY``, everything else predict needs, as JSON:
+
+* ``input``: how the estimator reads X (tokenizer pattern, lowercasing, the
+  vocabularies, feature scaling, patch size; see
+  :meth:`~sklstm.data.InputEncoder.export_state`);
+* ``output``: what the graph's outputs mean: ``kind`` is ``"classes"`` (one class
+  per sequence), ``"labels"`` (any set of labels), ``"tags"`` (a class per step)
+  or ``"values"`` (regression), with the class names, the multi-label threshold and
+  the form of y in fit, or the regression targets' scaling;
+* ``estimator``, ``sklstm_version`` and ``format`` (of this layout).
+
+The graph takes ``lengths`` ``(batch,)`` and the padded streams the model reads:
+``tokens`` ``(batch, steps)`` (int64 embedding rows), ``chars`` ``(batch, steps,
+characters)`` (int64) and ``features`` ``(batch, steps, n)`` (float32); its
+``outputs`` are the network's logits (or scaled regression values), ``(batch,
+n_outputs)``, or ``(batch, steps, n_outputs)`` for tags.
+"""
+
+import json
+import os
+
+import numpy as np
+import onnxruntime
+
+from sklstm.data.inputs import InputEncoder
+
+__all__ = ["METADATA_KEY", "OnnxPredictor", "load"]
+
+METADATA_KEY = "sklstm"
+#: version of the metadata layout this module reads and the exporter writes
+FORMAT_VERSION = 1
+#: collection types a multi-label y may come in (the form predict answers in)
+LABEL_COLLECTIONS = {"list": list, "tuple": tuple, "set": set, "frozenset": frozenset}
+
+
+def load(path, *, batch_size=128, n_threads=None):
+    """Load an exported model (see :func:`sklstm.onnx.export`) for prediction.
+
+    Parameters
+    ----------
+    path : str or path-like
+    batch_size : int, default=128
+        Sequences per run of the graph; sequences of similar lengths are batched
+        together, so padding stays short.
+    n_threads : int, default=None
+        onnxruntime's threads within an operation; None lets it choose (one per
+        physical core).
+
+    Returns
+    -------
+    OnnxPredictor
+    """
+    return OnnxPredictor(path, batch_size=batch_size, n_threads=n_threads)
+
+
+class OnnxPredictor:
+    """A fitted estimator's predictions from its exported file, without torch.
+
+    It takes X in every form the estimator takes and answers as the estimator
+    does: ``predict``, ``predict_proba`` (and ``predict_log_proba`` for classes and
+    tags), with the estimator's own error messages for input of the wrong kind.
+
+    Parameters
+    ----------
+    path, batch_size, n_threads
+        See :func:`load`.
+
+    Attributes
+    ----------
+    estimator : str
+        Class name of the exported estimator.
+    input_encoder : sklstm.data.InputEncoder
+        Reads X as the estimator did.
+    classes_ : ndarray or None
+        The class (label, tag) names; None for regression.
+    metadata : dict
+        The file's sklstm metadata.
+    """
+
+    def __init__(self, path, *, batch_size=128, n_threads=None):
+        options = onnxruntime.SessionOptions()
+        if n_threads is not None:
+            options.intra_op_num_threads = n_threads
+        self.session = onnxruntime.InferenceSession(
+            os.fspath(path), options, providers=["CPUExecutionProvider"]
+        )
+        custom = self.session.get_modelmeta().custom_metadata_map
+        if METADATA_KEY not in custom:
+            raise ValueError(
+                f"{os.fspath(path)!r} is an ONNX file without sklstm metadata; "
+                "expected a file written by sklstm.onnx.export."
+            )
+        self.metadata = json.loads(custom[METADATA_KEY])
+        if self.metadata["format"] > FORMAT_VERSION:
+            raise ValueError(
+                f"{os.fspath(path)!r} was exported by sklstm "
+                f"{self.metadata['sklstm_version']} in a newer layout (format "
+                f"{self.metadata['format']}); this sklstm reads format "
+                f"{FORMAT_VERSION}. Upgrade sklstm to load it."
+            )
+        self.batch_size = batch_size
+        self.estimator = self.metadata["estimator"]
+        self.input_encoder = InputEncoder.from_state(self.metadata["input"])
+        self.output = self.metadata["output"]
+        self.classes_ = (
+            np.asarray(self.output["classes"], dtype=self.output["classes_dtype"])
+            if "classes" in self.output
+            else None
+        )
+
+    def __repr__(self):
+        return f"OnnxPredictor({self.estimator})"
+
+    def _forward(self, X):
+        """The graph's outputs for X in X's order (per-step outputs flat,
+        sequence after sequence, as ``(n_steps, n_outputs)``), and X's lengths."""
+        lengths, streams = self.input_encoder.transform(X)
+        starts = np.cumsum(lengths) - lengths
+        # a trailing zero row that padding positions point at
+        padded_streams = {
+            name: np.concatenate([flat, np.zeros_like(flat[:1])]).astype(
+                np.float32 if name == "features" else np.int64, copy=False
+            )
+            for name, flat in streams.items()
+        }
+        per_step = self.output["kind"] == "tags"
+        outputs = None
+        # similar lengths in one batch: little padding
+        order = np.argsort(lengths, kind="stable")
+        for begin in range(0, len(order), self.batch_size):
+            batch = order[begin : begin + self.batch_size]
+            steps = np.arange(lengths[batch].max())
+            inside = steps < lengths[batch, None]
+            index = np.where(inside, starts[batch, None] + steps, lengths.sum())
+            feed = {name: flat[index] for name, flat in padded_streams.items()}
+            feed["lengths"] = lengths[batch]
+            result = self.session.run(None, feed)[0]
+            if outputs is None:
+                shape = (lengths.sum() if per_step else len(lengths), result.shape[-1])
+                outputs = np.empty(shape, dtype=result.dtype)
+            if per_step:
+                outputs[index[inside]] = result[inside]
+            else:
+                outputs[batch] = result
+        return outputs, lengths
+
+    def _check_kind(self, method, kinds):
+        if self.output["kind"] not in kinds:
+            raise AttributeError(f"A {self.estimator} has no {method}.")
+
+    def predict_proba(self, X):
+        """As the estimator's ``predict_proba``: class probabilities (rows sum to
+        1), independent label probabilities, or one ``(T_i, n_tags)`` array of tag
+        probabilities per sequence."""
+        self._check_kind("predict_proba", ("classes", "labels", "tags"))
+        outputs, lengths = self._forward(X)
+        if self.output["kind"] == "labels":
+            # the logistic sigmoid, written not to overflow for large logits
+            return np.exp(-np.logaddexp(0.0, -outputs.astype(np.float64)))
+        return self._per_sequence(np.exp(_log_softmax(outputs)), lengths)
+
+    def predict_log_proba(self, X):
+        """As the estimator's ``predict_log_proba``: log-softmax of the logits."""
+        self._check_kind("predict_log_proba", ("classes", "tags"))
+        outputs, lengths = self._forward(X)
+        return self._per_sequence(_log_softmax(outputs), lengths)
+
+    def predict(self, X):
+        """As the estimator's ``predict``: labels, label sets, tags or values."""
+        kind = self.output["kind"]
+        if kind == "labels":
+            threshold = np.asarray(self.output["threshold"])
+            return self._label_sets(self.predict_proba(X) >= threshold)
+        outputs, lengths = self._forward(X)
+        if kind == "values":
+            y = outputs.astype(np.float64) * self.output["scale"] + self.output["mean"]
+            return y.ravel() if self.output["ndim"] == 1 else y
+        return self._per_sequence(self.classes_[outputs.argmax(axis=-1)], lengths)
+
+    def _per_sequence(self, steps, lengths):
+        """Per-step results split into one array per sequence; others as they are."""
+        if self.output["kind"] != "tags":
+            return steps
+        return np.split(steps, np.cumsum(lengths)[:-1])
+
+    def _label_sets(self, indicator):
+        """Selected labels in the form of y in fit."""
+        form = self.output["form"]
+        indicator = indicator.astype(int)
+        if form == "indicator":
+            return indicator
+        if form == "sparse":
+            from scipy import sparse  # only models fitted on a sparse y need scipy
+
+            return sparse.csr_matrix(indicator)
+        collection = LABEL_COLLECTIONS[form]
+        return [collection(self.classes_[row.astype(bool)]) for row in indicator]
+
+
+def _log_softmax(logits):
+    logits = logits.astype(np.float64)
+    shifted = logits - logits.max(axis=-1, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))

@@ -1,0 +1,251 @@
+"""Exported models: the ONNX file alone predicts as the estimator does, torch-free."""
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from conftest import FAST
+
+from sklstm import (
+    LSTMClassifier,
+    LSTMMultiLabel,
+    LSTMRegressor,
+    LSTMSeq2Seq,
+    LSTMTagger,
+)
+from sklstm.data import InputEncoder
+
+pytest.importorskip("onnx")
+pytest.importorskip("onnxruntime")
+from sklstm.onnx import export, load  # noqa: E402
+
+ONE_EPOCH = {**FAST, "max_epochs": 1}
+rng = np.random.RandomState(3)
+LETTERS = list("abcdefgh")
+#: training words: exactness needs a network, not a good one
+WORDS = [list(rng.choice(LETTERS, size=n)) for n in rng.randint(1, 12, size=40)]
+#: a ragged batch of lengths 1 to 200, with a letter never seen in training
+LENGTHS = [1, 200, *range(2, 200, 7)]
+RAGGED = [list(rng.choice([*LETTERS, "z"], size=n)) for n in LENGTHS]
+SERIES = [rng.normal(size=(n, 2)) for n in rng.randint(1, 40, size=40)]
+RAGGED_SERIES = [rng.normal(size=(n, 2)) for n in LENGTHS]
+
+
+def _round_trip(estimator, tmp_path):
+    path = tmp_path / "model.onnx"
+    export(estimator, path)
+    return load(path, batch_size=8)  # several batches of unequal padding
+
+
+def _assert_same_arrays(actual, expected, rtol=0, atol=1e-5):
+    if isinstance(expected, list):
+        assert len(actual) == len(expected)
+        for a, e in zip(actual, expected, strict=True):
+            np.testing.assert_allclose(a, e, rtol=rtol, atol=atol)
+    else:
+        np.testing.assert_allclose(actual, expected, rtol=rtol, atol=atol)
+
+
+CLASSIFIERS = {
+    f"{cell} {pooling} {'bi' if bi else 'uni'}": {
+        "cell": cell,
+        "pooling": pooling,
+        "bidirectional": bi,
+    }
+    for cell in ("lstm", "gru")
+    for pooling in ("last", "mean", "max", "attention")
+    for bi in (True, False)
+    if bi or pooling == "last"
+}
+
+
+@pytest.mark.parametrize("settings", CLASSIFIERS.values(), ids=CLASSIFIERS)
+def test_classifier_matches_estimator(settings, tmp_path):
+    """Probabilities to 1e-5 and labels equal, for every pooling and cell, with
+    characters on and a 2-layer stack, on lengths 1 to 200."""
+    y = [int("a" in w) for w in WORDS]
+    clf = LSTMClassifier(
+        **ONE_EPOCH, **settings, num_layers=2, char_embedding_dim=4
+    ).fit(WORDS, y)
+    predictor = _round_trip(clf, tmp_path)
+    _assert_same_arrays(predictor.predict_proba(RAGGED), clf.predict_proba(RAGGED))
+    _assert_same_arrays(
+        predictor.predict_log_proba(RAGGED), clf.predict_log_proba(RAGGED)
+    )
+    np.testing.assert_array_equal(predictor.predict(RAGGED), clf.predict(RAGGED))
+
+
+def test_tagger_matches_estimator(tmp_path):
+    tags = [[letter.upper() for letter in w] for w in WORDS]
+    tagger = LSTMTagger(
+        **ONE_EPOCH, bidirectional=True, char_embedding_dim=4, lowercase=True
+    ).fit(WORDS, tags)
+    predictor = _round_trip(tagger, tmp_path)
+    _assert_same_arrays(predictor.predict_proba(RAGGED), tagger.predict_proba(RAGGED))
+    for a, e in zip(predictor.predict(RAGGED), tagger.predict(RAGGED), strict=True):
+        np.testing.assert_array_equal(a, e)
+
+
+@pytest.mark.parametrize("form", ["sets", "indicator"])
+def test_multilabel_matches_estimator(form, tmp_path):
+    """Probabilities, and label sets in the form of y in fit, per-label threshold."""
+    sets = [{letter for letter in "abc" if letter in w} for w in WORDS]
+    y = sets if form == "sets" else [[int(c in s) for c in "abc"] for s in sets]
+    clf = LSTMMultiLabel(**ONE_EPOCH, threshold=[0.3, 0.5, 0.6]).fit(WORDS, y)
+    predictor = _round_trip(clf, tmp_path)
+    _assert_same_arrays(predictor.predict_proba(RAGGED), clf.predict_proba(RAGGED))
+    predicted, expected = predictor.predict(RAGGED), clf.predict(RAGGED)
+    if form == "sets":
+        assert predicted == expected
+    else:
+        np.testing.assert_array_equal(predicted, expected)
+
+
+@pytest.mark.parametrize("patch_size", [1, 4])
+def test_regressor_matches_estimator(patch_size, tmp_path):
+    """Numeric series, 2 targets, read step by step or in patches (a last partial
+    patch included)."""
+    y = np.array([[x.sum(), len(x)] for x in SERIES])
+    reg = LSTMRegressor(
+        **ONE_EPOCH, cell="gru", bidirectional=True, patch_size=patch_size
+    ).fit(SERIES, y)
+    predictor = _round_trip(reg, tmp_path)
+    _assert_same_arrays(
+        predictor.predict(RAGGED_SERIES), reg.predict(RAGGED_SERIES), rtol=1e-5
+    )
+
+
+def test_text_and_tables_read_as_the_estimator_reads_them(tmp_path):
+    """Raw strings with a regex tokenizer and lowercasing; a 2-D table's columns."""
+    texts = ["Good film", "bad plot!", "GOOD", "Bad, bad film"] * 5
+    clf = LSTMClassifier(**ONE_EPOCH, tokenizer=r"\w+", lowercase=True)
+    clf.fit(texts, [1, 0, 1, 0] * 5)
+    new = ["good PLOT", "a bad, bad, bad film!"]
+    _assert_same_arrays(
+        _round_trip(clf, tmp_path).predict_proba(new), clf.predict_proba(new)
+    )
+    table = rng.normal(size=(30, 6))
+    reg = LSTMRegressor(**ONE_EPOCH).fit(table, table.sum(axis=1))
+    _assert_same_arrays(
+        _round_trip(reg, tmp_path).predict(table), reg.predict(table), rtol=1e-5
+    )
+
+
+def test_metadata_round_trip(tmp_path):
+    """The file keeps the input encoder's state, the classes with their dtype,
+    and the threshold."""
+    y = [{letter for letter in "ab" if letter in w} for w in WORDS]
+    clf = LSTMMultiLabel(**ONE_EPOCH, char_embedding_dim=4, threshold=0.4).fit(WORDS, y)
+    predictor = _round_trip(clf, tmp_path)
+    state = clf.input_encoder_.export_state()
+    assert predictor.metadata["input"] == json.loads(json.dumps(state))
+    assert InputEncoder.from_state(state).export_state() == state
+    assert predictor.input_encoder.vocabulary_.index == clf.vocabulary_
+    np.testing.assert_array_equal(predictor.classes_, clf.classes_)
+    assert predictor.classes_.dtype == clf.classes_.dtype
+    assert predictor.metadata["output"]["threshold"] == 0.4
+    assert predictor.metadata["estimator"] == "LSTMMultiLabel"
+
+
+def test_integer_tokens_and_labels_keep_their_types(tmp_path):
+    X = [[int(i) for i in rng.randint(0, 30, size=n)] for n in rng.randint(1, 9, 30)]
+    y = np.array([x[0] % 3 for x in X])
+    clf = LSTMClassifier(**ONE_EPOCH).fit(X, y)
+    predicted = _round_trip(clf, tmp_path).predict(X)
+    assert predicted.dtype == clf.classes_.dtype
+    np.testing.assert_array_equal(predicted, clf.predict(X))
+
+
+TORCH_FREE = """
+import json, sys
+
+class Blocked:
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in {"torch", "skorch", "sklearn", "scipy"}:
+            raise ImportError(f"{name} is blocked")
+
+sys.meta_path.insert(0, Blocked())
+from sklstm.onnx import load
+
+predictor = load(sys.argv[1])
+print(json.dumps(predictor.predict(json.loads(sys.argv[2])).tolist()))
+assert not {"torch", "skorch", "sklearn", "scipy"} & set(sys.modules)
+"""
+
+
+def test_predictor_runs_without_torch_sklearn_or_scipy(tmp_path):
+    texts = ["good film", "bad plot", "good", "bad bad film"] * 5
+    clf = LSTMClassifier(**ONE_EPOCH).fit(texts, ["pos", "neg", "pos", "neg"] * 5)
+    export(clf, tmp_path / "model.onnx")
+    new = ["good plot", "bad", "film film good"]
+    result = subprocess.run(
+        [sys.executable, "-c", TORCH_FREE, tmp_path / "model.onnx", json.dumps(new)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == clf.predict(new).tolist()
+
+
+def _message(call):
+    with pytest.raises(Exception) as info:
+        call()
+    return type(info.value), str(info.value)
+
+
+@pytest.mark.parametrize(
+    "X",
+    [
+        [np.ones(3)],  # numeric to a token model
+        [[1, 2]],  # integer tokens to a string-token model
+        [[]],  # an empty sequence
+        "good film",  # one string, not a list of them
+        [["good", None]],
+        [],
+    ],
+    ids=["numeric", "integers", "empty sequence", "one string", "None", "empty"],
+)
+def test_bad_input_gets_the_estimators_message(X, tmp_path):
+    clf = LSTMClassifier(**ONE_EPOCH).fit(WORDS, [int("a" in w) for w in WORDS])
+    predictor = _round_trip(clf, tmp_path)
+    assert _message(lambda: predictor.predict(X)) == _message(lambda: clf.predict(X))
+
+
+def test_refusals(tmp_path):
+    """What cannot be exported or loaded says why."""
+    y = [int("a" in w) for w in WORDS]
+    with pytest.raises(ValueError, match="tokenizer=.* is a callable"):
+        export(
+            LSTMClassifier(**ONE_EPOCH, tokenizer=str.split).fit(
+                [" ".join(w) for w in WORDS], y
+            ),
+            tmp_path / "m.onnx",
+        )
+    seq2seq = LSTMSeq2Seq(**ONE_EPOCH).fit(WORDS, WORDS)
+    with pytest.raises(TypeError, match="LSTMSeq2Seq cannot be exported"):
+        export(seq2seq, tmp_path / "m.onnx")
+    with pytest.raises(Exception, match="not fitted"):
+        export(LSTMClassifier(), tmp_path / "m.onnx")
+    reg = LSTMRegressor(**ONE_EPOCH).fit(SERIES, [len(x) for x in SERIES])
+    with pytest.raises(AttributeError, match="LSTMRegressor has no predict_proba"):
+        _round_trip(reg, tmp_path).predict_proba(SERIES)
+
+
+def test_a_foreign_onnx_file_is_refused(tmp_path):
+    import onnx
+
+    graph = onnx.helper.make_graph(
+        [onnx.helper.make_node("Identity", ["x"], ["y"])],
+        "identity",
+        [onnx.helper.make_tensor_value_info("x", onnx.TensorProto.FLOAT, [1])],
+        [onnx.helper.make_tensor_value_info("y", onnx.TensorProto.FLOAT, [1])],
+    )
+    model = onnx.helper.make_model(
+        graph, ir_version=8, opset_imports=[onnx.helper.make_opsetid("", 17)]
+    )
+    onnx.save_model(model, tmp_path / "other.onnx")
+    with pytest.raises(ValueError, match="without sklstm metadata"):
+        load(tmp_path / "other.onnx")
