@@ -320,8 +320,9 @@ def warm_up(methods, args):
             METHODS[method](data, small)
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def make_parser(description):
+    """The data, model and run options (shared with the other benchmarks)."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--workloads", default="abcde")
     parser.add_argument("--methods", default="sklstm,hand,skorch")
     parser.add_argument("--n-sequences", type=int, default=4000)
@@ -349,6 +350,11 @@ def main():
     )
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--threads", type=int, default=2)
+    return parser
+
+
+def main():
+    parser = make_parser(__doc__.splitlines()[0])
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     methods = args.methods.split(",")

@@ -14,7 +14,12 @@ from sklstm._version import __version__
 from sklstm.data.dataset import SequenceDataset
 from sklstm.data.inputs import InputEncoder, is_table
 from sklstm.data.pretrained import read_pretrained
-from sklstm.devices import gpu_memory_errors, resolve_device, seeded
+from sklstm.devices import (
+    check_precision,
+    gpu_memory_errors,
+    resolve_device,
+    seeded,
+)
 from sklstm.exceptions import InconsistentVersionWarning
 from sklstm.net import SequenceNet
 from sklstm.nn import SequenceModel
@@ -164,6 +169,7 @@ or dict
         from the fitted network if there is one)."""
         self._check_hyperparameters()
         device = resolve_device(self.device)
+        check_precision(self.precision, device)
         reset = not ((incremental or self.warm_start) and hasattr(self, "net_"))
         if reset and incremental and classes is None:
             if self._target_encoder.needs_classes:
@@ -200,6 +206,7 @@ or dict
                     optimizer__weight_decay=self.weight_decay,
                     max_epochs=1 if incremental else self.max_epochs,
                     batch_size=self.batch_size,
+                    precision=self.precision,
                     verbose=self.verbose,
                 )
         self.history_, self.n_iter_ = self.net_.history, run.epochs
@@ -430,11 +437,14 @@ or dict
             return self.net_.forward(data), data.lengths.numpy()
 
     def _prepare(self, X):
-        """X read as at fit, and the net on the current ``device`` and
-        ``batch_size``, for prediction."""
+        """X read as at fit, and the net on the current ``device``, ``batch_size``
+        and ``precision``, for prediction."""
         check_is_fitted(self, "net_")
         self._hyperparameters["batch_size"].check(self.batch_size, "batch_size")
         data = self._read_inputs(X, None, reset=False)
-        self.net_.move_to(resolve_device(self.device, strict=False))
+        device = resolve_device(self.device, strict=False)
+        check_precision(self.precision, device)
+        self.net_.move_to(device)
         self.net_.batch_size = self.batch_size
+        self.net_.precision = self.precision
         return data

@@ -1,13 +1,23 @@
-"""Where an estimator runs: device names, seeding, and running out of GPU memory."""
+"""Where and how an estimator runs: device names, precision, seeding, and running
+out of GPU memory."""
 
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 
 import torch
 
-__all__ = ["gpu_memory_errors", "resolve_device", "seeded"]
+__all__ = [
+    "autocast",
+    "check_precision",
+    "gpu_memory_errors",
+    "native_bf16",
+    "resolve_device",
+    "seeded",
+]
 
 #: the device types sklstm trains and predicts on
 DEVICE_TYPES = ("cpu", "cuda")
+#: the values of the precision hyperparameter
+PRECISIONS = ("32", "bf16")
 
 
 def resolve_device(device, *, strict=True):
@@ -80,3 +90,40 @@ def gpu_memory_errors(batch_size, during):
             "Try a smaller batch_size (prediction uses batches of 2 * batch_size), a "
             "smaller hidden_size, or device='cpu'."
         ) from error
+
+
+def check_precision(precision, device):
+    """Refuse ``precision="bf16"`` on a device without native bfloat16 arithmetic.
+
+    There, bfloat16 is emulated and runs slower than float32: the opposite of what
+    it is asked for.
+    """
+    if precision != "bf16":
+        return
+    cuda = torch.device(device).type == "cuda"
+    if not native_bf16(device):
+        hardware = (
+            "this GPU"
+            if cuda
+            else "this CPU (it needs AVX-512 BF16, AMX or Arm BF16 instructions)"
+        )
+        raise ValueError(
+            f"precision='bf16' needs native bfloat16 arithmetic, which {hardware} "
+            "lacks: emulated, it would run slower than float32. Use precision='32'."
+        )
+
+
+def native_bf16(device):
+    """Whether ``device`` computes in bfloat16 natively."""
+    if torch.device(device).type == "cuda":
+        return torch.cuda.is_bf16_supported()
+    return torch.ops.mkldnn._is_mkldnn_bf16_supported()
+
+
+def autocast(device, precision):
+    """The context that runs a forward pass in ``precision`` on ``device``: torch's
+    autocast to bfloat16 for "bf16" (matrix products and recurrent cells in
+    bfloat16, reductions and losses in float32), nothing for "32"."""
+    if precision != "bf16":
+        return nullcontext()
+    return torch.autocast(torch.device(device).type, dtype=torch.bfloat16)

@@ -13,6 +13,7 @@ from torch import nn
 
 from sklstm.callbacks import DivergenceGuard
 from sklstm.data import BucketIterator, real_steps
+from sklstm.devices import autocast
 
 __all__ = ["SequenceNet", "TrainingRun"]
 
@@ -65,6 +66,9 @@ class SequenceNet(NeuralNet):
     ----------
     module, criterion
         As for :class:`skorch.NeuralNet`.
+    precision : {"32", "bf16"}, default="32"
+        Arithmetic of the forward passes (see :func:`sklstm.devices.autocast`);
+        outputs come back in float32 either way.
     **kwargs
         Any other :class:`skorch.NeuralNet` parameter. By default there is no
         internal validation split (``train_split=None``): the estimators make their
@@ -72,7 +76,11 @@ class SequenceNet(NeuralNet):
         ``2 * batch_size`` sequences unless ``iterator_valid__batch_size`` is given.
     """
 
-    def __init__(self, module, criterion, **kwargs):
+    #: nets pickled before precision existed ran in float32
+    precision = "32"
+
+    def __init__(self, module, criterion, precision="32", **kwargs):
+        self.precision = precision
         kwargs = {
             "iterator_train": BucketIterator,
             "iterator_valid": BucketIterator,
@@ -82,6 +90,12 @@ class SequenceNet(NeuralNet):
             **kwargs,
         }
         super().__init__(module, criterion, **kwargs)
+
+    def infer(self, x, **fit_params):
+        """skorch's forward pass, in ``precision``; outputs in float32, which the
+        loss and the probabilities are computed in."""
+        with autocast(self.device, self.precision):
+            return super().infer(x, **fit_params).float()
 
     def get_iterator(self, dataset, training=False):
         """skorch's iterator; evaluation batches default to twice ``batch_size``.
@@ -197,7 +211,7 @@ class SequenceNet(NeuralNet):
         order = iterator.order()
         max_lengths = torch.as_tensor(max_lengths)[order]
         decoded = []
-        with torch.inference_mode():
+        with torch.inference_mode(), autocast(self.device, self.precision):
             for batch, _ in iterator:
                 limits = max_lengths[
                     len(decoded) : len(decoded) + len(batch["lengths"])

@@ -8,7 +8,7 @@ from sklearn.utils import check_random_state
 
 from sklstm.data.pretrained import read_pretrained
 from sklstm.data.tokenize import make_tokenizer
-from sklstm.devices import resolve_device
+from sklstm.devices import PRECISIONS, resolve_device
 from sklstm.hyperparameters import (
     Declared,
     boolean,
@@ -345,7 +345,15 @@ class SharedHyperparameters(Declared):
         default="cpu",
         type='{"cpu", "cuda", "cuda:N", "auto"} or torch.device',
         doc='Where to train; "auto" is CUDA when available. A fitted estimator loads '
-        "and  "
-        "predicts on a machine without CUDA.",
+        "and predicts on a machine without CUDA.",
         check=lambda value, name: resolve_device(value),
+    )
+    precision: str = hyperparameter(
+        default="32",
+        type='{"32", "bf16"}',
+        doc='Arithmetic of training and prediction. "bf16" runs the network under '
+        "torch's autocast to bfloat16 (the weights stay float32): faster on CPUs "
+        "and GPUs with native bfloat16, at a small cost in accuracy (see the "
+        "README's benchmarks); a device without it is refused.",
+        check=one_of(*PRECISIONS),
     )

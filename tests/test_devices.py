@@ -1,11 +1,13 @@
-"""Device names and seeding."""
+"""Device names, seeding and precision."""
 
+import numpy as np
 import pytest
 import torch
 from conftest import FAST
 
+import sklstm.devices
 from sklstm import LSTMClassifier
-from sklstm.devices import resolve_device
+from sklstm.devices import native_bf16, resolve_device
 
 X, Y = [["a", "b"], ["b"], ["a"], ["b", "b"]] * 4, [1, 0, 1, 0] * 4
 
@@ -40,3 +42,37 @@ def test_cpu_fit_leaves_cuda_generators_alone(monkeypatch):
     monkeypatch.setattr(torch.cuda, "manual_seed", seeded.append)
     LSTMClassifier(**FAST).fit(X, Y)
     assert seeded == []
+
+
+bf16 = pytest.mark.skipif(
+    not native_bf16("cpu"), reason="this CPU has no native bfloat16"
+)
+
+
+@bf16
+def test_bf16_predictions_are_close_to_float32(marker_data):
+    """The same weights predict in bfloat16 within bfloat16's precision of float32
+    (so autocast is on), and the labels agree."""
+    X, y = marker_data
+    clf = LSTMClassifier(**FAST).fit(X, y)
+    full = clf.predict_proba(X)
+    half = clf.set_params(precision="bf16").predict_proba(X)
+    assert 0 < np.abs(half - full).max() < 0.05
+    assert (half.argmax(axis=1) == full.argmax(axis=1)).mean() > 0.97
+
+
+@bf16
+def test_bf16_training_learns(marker_data):
+    """A fit in bfloat16 learns the task about as well as one in float32."""
+    X, y = marker_data
+    assert LSTMClassifier(**FAST, precision="bf16").fit(X, y).score(X, y) > 0.9
+
+
+def test_bf16_without_native_support_is_refused(monkeypatch):
+    """Emulated bfloat16 would be slower than float32: fit and predict say so."""
+    clf = LSTMClassifier(**FAST).fit(X, Y)
+    monkeypatch.setattr(sklstm.devices, "native_bf16", lambda device: False)
+    with pytest.raises(ValueError, match="precision='bf16' needs native bfloat16"):
+        LSTMClassifier(**FAST, precision="bf16").fit(X, Y)
+    with pytest.raises(ValueError, match="lacks: emulated, it would run slower"):
+        clf.set_params(precision="bf16").predict(X)
