@@ -7,7 +7,7 @@ onnxruntime alone) reads it back as an :class:`OnnxPredictor` with the estimator
     from sklstm.onnx import export, load
 
     export(fitted_estimator, "model.onnx")  # where the estimator was trained
-    load("model.onnx").predict(X)  # anywhere: pip install numpy onnxruntime
+    load("model.onnx").predict(X)  # anywhere with numpy and onnxruntime
 """
 
 from typing import TYPE_CHECKING
