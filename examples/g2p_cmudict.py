@@ -82,6 +82,7 @@ def error_rates(predicted):
 # 7.94% after 12 epochs, still improving). Batches of 64 at lr 2e-3 with a cosine
 # decay over 10 epochs, all pairs for training, are faster (24 min) but worse: 37.0%,
 # 9.01%; the smaller batches' twice as many steps matter more.
+# The defaults alone (--defaults: hidden 64, 12 epochs, 15 min): 43.3%, 10.53%.
 settings = (
     {}
     if args.defaults
