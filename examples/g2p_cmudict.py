@@ -7,8 +7,9 @@ the predicted phonemes equal any of its pronunciations) and the phoneme error ra
 with greedy decoding and with a beam of 5. Prints a few predictions and saves the
 training curve.
 
-Run: ``python examples/g2p_cmudict.py [--data DIR] [--max-epochs N]`` (about 36
-minutes on 2 CPU cores); DIR holds ``train.tsv`` and ``dev.tsv``.
+Run: ``python examples/g2p_cmudict.py [--data DIR] [--max-epochs N]
+[--precision bf16]`` (about 36 minutes on 2 CPU cores); DIR holds ``train.tsv`` and
+``dev.tsv``.
 """
 
 # %%
@@ -29,6 +30,9 @@ parser.add_argument("--data", type=Path, default=SHARED_DATA / "g2p_cmudict")
 parser.add_argument("--max-epochs", type=int, default=12)
 parser.add_argument(
     "--defaults", action="store_true", help="the estimator's defaults alone"
+)
+parser.add_argument(
+    "--precision", default="32", choices=["32", "bf16"], help="see the README"
 )
 parser.add_argument("--out", type=Path, default=Path(__file__).parent / "output")
 args = parser.parse_args()
@@ -97,7 +101,13 @@ settings = (
     }
 )
 start = time.perf_counter()
-model = LSTMSeq2Seq(**settings, max_epochs=args.max_epochs, random_state=0, verbose=1)
+model = LSTMSeq2Seq(
+    **settings,
+    max_epochs=args.max_epochs,
+    precision=args.precision,
+    random_state=0,
+    verbose=1,
+)
 model.fit(X_train, y_train)
 print(f"trained {model.n_iter_} epochs in {time.perf_counter() - start:.0f} s")
 
