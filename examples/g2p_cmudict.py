@@ -87,6 +87,8 @@ def error_rates(predicted):
 # decay over 10 epochs, all pairs for training, are faster (24 min) but worse: 37.0%,
 # 9.01%; the smaller batches' twice as many steps matter more.
 # The defaults alone (--defaults: hidden 64, 12 epochs, 15 min): 43.3%, 10.53%.
+# --precision bf16 does not speed this model up (175 s per epoch, as in float32);
+# 13 epochs in 38 min gave 33.1%, 8.05% (beam 5: 32.7%, 7.89%).
 settings = (
     {}
     if args.defaults
