@@ -213,22 +213,29 @@ def run_skorch(data, args):
 # -- sklstm ---------------------------------------------------------------------------
 
 
+def sklstm_estimator(settings, args, **overrides):
+    """The unfitted sklstm estimator of a workload's architecture."""
+    Estimator = LSTMTagger if settings["per_step"] else LSTMClassifier
+    return Estimator(
+        **{
+            "embedding_dim": args.embedding_dim,
+            "hidden_size": args.hidden_size,
+            "num_layers": settings["num_layers"],
+            "bidirectional": settings["bidirectional"],
+            "standardize": False,
+            "max_epochs": args.epochs,
+            "batch_size": args.batch_size,
+            "lr": 1e-3,
+            "device": args.device,
+            "random_state": 0,
+            **overrides,
+        }
+    )
+
+
 def run_sklstm(data, args):
     X, tensors, y, lengths, settings = data
-    Estimator = LSTMTagger if settings["per_step"] else LSTMClassifier
-    estimator = Estimator(
-        embedding_dim=args.embedding_dim,
-        hidden_size=args.hidden_size,
-        num_layers=settings["num_layers"],
-        bidirectional=settings["bidirectional"],
-        standardize=False,
-        max_epochs=args.epochs,
-        batch_size=args.batch_size,
-        lr=1e-3,
-        device=args.device,
-        random_state=0,
-    )
-    estimator.fit(X, y)
+    estimator = sklstm_estimator(settings, args).fit(X, y)
     predict = time_predict(lambda: estimator.predict_proba(X), args)
     return statistics.median(estimator.history_[:, "dur"]), predict
 

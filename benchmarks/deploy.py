@@ -20,29 +20,25 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from bench import HandModel, hand_predictor, make_parser, make_workload, time_predict
+from bench import (
+    HandModel,
+    hand_predictor,
+    make_parser,
+    make_workload,
+    sklstm_estimator,
+    time_predict,
+)
 
-from sklstm import LSTMClassifier, LSTMTagger
 from sklstm.devices import native_bf16
 from sklstm.onnx import export, load
 
 
 def fit(data, args, epochs, **settings):
     X, _, y, _, shape = data
-    Estimator = LSTMTagger if shape["per_step"] else LSTMClassifier
-    return Estimator(
-        embedding_dim=args.embedding_dim,
-        hidden_size=args.hidden_size,
-        num_layers=shape["num_layers"],
-        bidirectional=shape["bidirectional"],
-        standardize=False,
-        max_epochs=epochs,
-        early_stopping=False,
-        tol=None,
-        batch_size=args.batch_size,
-        random_state=0,
-        **settings,
-    ).fit(X, y)
+    estimator = sklstm_estimator(
+        shape, args, max_epochs=epochs, early_stopping=False, tol=None, **settings
+    )
+    return estimator.fit(X, y)
 
 
 def predict_speeds(data, args):

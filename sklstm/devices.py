@@ -98,19 +98,16 @@ def check_precision(precision, device):
     There, bfloat16 is emulated and runs slower than float32: the opposite of what
     it is asked for.
     """
-    if precision != "bf16":
+    if precision != "bf16" or native_bf16(device):
         return
-    cuda = torch.device(device).type == "cuda"
-    if not native_bf16(device):
-        hardware = (
-            "this GPU"
-            if cuda
-            else "this CPU (it needs AVX-512 BF16, AMX or Arm BF16 instructions)"
-        )
-        raise ValueError(
-            f"precision='bf16' needs native bfloat16 arithmetic, which {hardware} "
-            "lacks: emulated, it would run slower than float32. Use precision='32'."
-        )
+    if torch.device(device).type == "cuda":
+        hardware = "this GPU"
+    else:
+        hardware = "this CPU (it needs AVX-512 BF16, AMX or Arm BF16 instructions)"
+    raise ValueError(
+        f"precision='bf16' needs native bfloat16 arithmetic, which {hardware} "
+        "lacks: emulated, it would run slower than float32. Use precision='32'."
+    )
 
 
 def native_bf16(device):

@@ -229,9 +229,28 @@ def test_refusals(tmp_path):
         export(seq2seq, tmp_path / "m.onnx")
     with pytest.raises(Exception, match="not fitted"):
         export(LSTMClassifier(), tmp_path / "m.onnx")
+    with pytest.raises(TypeError, match="takes a fitted sklstm estimator; got a dict"):
+        export({}, tmp_path / "m.onnx")
     reg = LSTMRegressor(**ONE_EPOCH).fit(SERIES, [len(x) for x in SERIES])
     with pytest.raises(AttributeError, match="LSTMRegressor has no predict_proba"):
         _round_trip(reg, tmp_path).predict_proba(SERIES)
+
+
+@pytest.mark.parametrize(
+    "settings, message",
+    [
+        ({"batch_size": 0}, "batch_size=0 is not supported; expected an integer >= 1"),
+        ({"batch_size": 2.5}, "batch_size=2.5 is not supported"),
+        ({"batch_size": True}, "batch_size=True is not supported"),
+        ({"n_threads": 0}, "n_threads=0 is not supported; expected an integer >= 1"),
+        ({"n_threads": "2"}, "n_threads='2' is not supported"),
+    ],
+)
+def test_load_refuses_bad_settings(settings, message, tmp_path):
+    clf = LSTMClassifier(**ONE_EPOCH).fit(WORDS, [int("a" in w) for w in WORDS])
+    export(clf, tmp_path / "model.onnx")
+    with pytest.raises(ValueError, match=message):
+        load(tmp_path / "model.onnx", **settings)
 
 
 def test_a_foreign_onnx_file_is_refused(tmp_path):

@@ -531,7 +531,7 @@ class InputEncoder:
     @classmethod
     def from_state(cls, state):
         """The fitted encoder :meth:`export_state` described."""
-        encoder = cls(tokenizer=state["tokenizer"], lowercase=state["lowercase"])
+        encoder = cls()
         for name in _STATE:
             setattr(encoder, name, state[name])
         for name in ("vocabulary_", "char_vocabulary_"):

@@ -12,6 +12,7 @@ from sklearn.utils.validation import check_is_fitted
 from torch import nn
 
 from sklstm._version import __version__
+from sklstm.base import SequenceEstimator
 from sklstm.data.inputs import json_value
 from sklstm.multilabel import check_threshold
 from sklstm.onnx.predictor import FORMAT_VERSION, METADATA_KEY
@@ -72,6 +73,10 @@ def export(estimator, path):
     >>> (load(path).predict([["a"], ["b"]]) == clf.predict([["a"], ["b"]])).all()
     np.True_
     """
+    if not isinstance(estimator, SequenceEstimator):
+        raise TypeError(
+            f"export takes a fitted sklstm estimator; got a {type(estimator).__name__}."
+        )
     check_is_fitted(estimator, "net_")
     kind = OUTPUT_KINDS.get(type(getattr(estimator, "target_encoder_", None)))
     if kind is None:

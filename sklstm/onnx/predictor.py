@@ -81,6 +81,9 @@ class OnnxPredictor:
     """
 
     def __init__(self, path, *, batch_size=128, n_threads=None):
+        _check_positive_int(batch_size, "batch_size")
+        if n_threads is not None:
+            _check_positive_int(n_threads, "n_threads")
         options = onnxruntime.SessionOptions()
         if n_threads is not None:
             options.intra_op_num_threads = n_threads
@@ -198,6 +201,14 @@ class OnnxPredictor:
             return sparse.csr_matrix(indicator)
         collection = LABEL_COLLECTIONS[form]
         return [collection(self.classes_[row.astype(bool)]) for row in indicator]
+
+
+def _check_positive_int(value, name):
+    # bool is an int to Python, but never a count
+    if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
+        raise ValueError(
+            f"{name}={value!r} is not supported; expected an integer >= 1."
+        )
 
 
 def _log_softmax(logits):
