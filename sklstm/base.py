@@ -8,7 +8,13 @@ from sklearn.base import BaseEstimator
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
-from skorch.callbacks import EarlyStopping, EpochScoring, GradientNormClipping
+from skorch.callbacks import (
+    EarlyStopping,
+    EpochScoring,
+    GradientNormClipping,
+    LRScheduler,
+)
+from torch.optim.lr_scheduler import ReduceLROnPlateau
 
 from sklstm._version import __version__
 from sklstm.data.dataset import SequenceDataset
@@ -25,6 +31,7 @@ from sklstm.net import SequenceNet
 from sklstm.nn import SequenceModel
 from sklstm.shared import (
     AUTO_BY_INPUT,
+    AUTO_CHAR_EMBEDDING_DIM,
     AUTO_PATIENCE_STEPS,
     AUTO_VALIDATION_SIZE,
     OPTIMIZERS,
@@ -64,6 +71,8 @@ class SequenceEstimator(SharedHyperparameters, BaseEstimator):
       takes, ``_module_params`` (built on :meth:`_encoder_params`, what every
       :class:`~sklstm.nn.SequenceEncoder` takes);
     * ``_per_step`` / ``_sequence_targets`` if its y holds sequences;
+    * ``_after_training`` if it learns something from the held-out validation
+      part once trained (the multi-label decision threshold);
     * its own hyperparameters, declared with
       :func:`~sklstm.hyperparameters.hyperparameter`, and its public predict methods,
       which decode :meth:`_forward`'s outputs with the target encoder (or, for an
@@ -212,6 +221,7 @@ or dict
         self.history_, self.n_iter_ = self.net_.history, run.epochs
         if run.diverged:
             raise run.diverged
+        self._after_training(None if incremental else valid)
         if run.interrupted:
             warnings.warn(
                 f"Training was interrupted after {run.epochs} complete epochs; the "
@@ -219,6 +229,10 @@ or dict
                 stacklevel=3,
             )
         return self
+
+    def _after_training(self, valid):
+        """Learn from the validation dataset ``valid`` (None when there is none)
+        once the network is trained; nothing by default."""
 
     def _pretrained(self):
         """``(tokens, vectors)`` of ``pretrained_embeddings``, or None."""
@@ -245,7 +259,7 @@ or dict
             max_vocabulary_size=self.max_vocabulary_size,
             extra_tokens=pretrained[0] if pretrained else (),
             standardize=self.standardize,
-            characters=self.char_embedding_dim > 0,
+            characters=self._characters(),
             patch_size=getattr(self, "patch_size", 1),
         )
         encoded = encoder.fit_transform(X)
@@ -258,6 +272,14 @@ or dict
             if encoder.n_features_:
                 self.n_features_in_ = encoder.n_features_
         return encoded
+
+    def _characters(self):
+        """Whether the input encoder reads characters (see ``char_embedding_dim``):
+        "auto" leaves it to the input (words) for per-step outputs and turns it
+        off for one output per sequence."""
+        if self.char_embedding_dim == "auto":
+            return "auto" if self._per_step else False
+        return self.char_embedding_dim > 0
 
     def _check_table(self, X, *, reset):
         """scikit-learn's own checks and feature bookkeeping for a 2-D table X.
@@ -372,7 +394,12 @@ or dict
             "embedding_dim": embedding_dim or 64,
             "n_features": encoder.n_step_features_,
             "n_chars": len(encoder.char_vocabulary_ or ()),
-            "char_embedding_dim": self.char_embedding_dim,
+            # "auto": n_chars is 0 unless the input encoder found words
+            "char_embedding_dim": (
+                AUTO_CHAR_EMBEDDING_DIM
+                if self.char_embedding_dim == "auto"
+                else self.char_embedding_dim
+            ),
             "cell": self.cell,
             "hidden_size": self.hidden_size,
             "num_layers": self.num_layers,
@@ -404,11 +431,24 @@ or dict
             callbacks.append(scoring)
         elif valid is not None:
             monitor = "valid_loss"
+        patience = self._patience(len(train))
+        if self.lr_schedule == "adaptive":
+            callbacks.append(
+                LRScheduler(
+                    ReduceLROnPlateau,
+                    monitor=monitor,
+                    mode="min" if lower_is_better else "max",
+                    factor=0.5,
+                    patience=patience // 2,  # halves after patience // 2 + 1 epochs
+                    threshold=self.tol or 0.0,
+                    threshold_mode="abs",
+                )
+            )
         callbacks.append(
             EarlyStopping(
                 monitor=monitor,
                 lower_is_better=lower_is_better,
-                patience=self._patience(len(train)),
+                patience=patience,
                 threshold=self.tol or 0.0,
                 threshold_mode="abs",
                 load_best=True,

@@ -37,6 +37,7 @@ def sum_data():
 FAST = {
     "hidden_size": 16,
     "embedding_dim": 16,
+    "char_embedding_dim": 0,
     "max_epochs": 15,
     "lr": 0.01,
     "batch_size": 16,

@@ -410,6 +410,17 @@ class TestTrainingLength:
         full = LSTMClassifier(**{**params, "max_epochs": 5}, tol=None).fit(X, y)
         assert full.n_iter_ == 5
 
+    @pytest.mark.parametrize("schedule, factor", [("constant", 1.0), ("adaptive", 0.5)])
+    def test_lr_schedule(self, marker_data, schedule, factor):
+        """ "adaptive" halves the rate after half the patience without improvement
+        (here, no epoch after the first improves by the huge tol)."""
+        X, y = marker_data
+        params = {**FAST, "max_epochs": 300, "n_iter_no_change": 4, "tol": 1e9}
+        clf = LSTMClassifier(**params, lr_schedule=schedule).fit(X, y)
+        assert clf.n_iter_ == 5  # the first epoch, then 4 without improvement
+        rate = clf.net_.optimizer_.param_groups[0]["lr"]
+        assert rate == pytest.approx(FAST["lr"] * factor)
+
     def test_validation_from_a_thousand_sequences(self):
         """early_stopping='auto' holds out a validation part from 1000 sequences."""
         X = [["a", "b"][: 1 + i % 2] for i in range(1000)]

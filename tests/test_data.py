@@ -183,6 +183,21 @@ class TestInputEncoder:
         assert chars[0, 0] != chars[1, 0]  # "A" and "a"
         assert chars[0, 1] == chars[1, 1]  # "b"
 
+    @pytest.mark.parametrize(
+        "X, expected",
+        [
+            (["the cat sat", "a dog"], True),  # raw text: words
+            ([["ab", "c"]], True),
+            ([["a", "b"], ["c"]], False),  # single letters: no spelling to read
+            ([[1, 22], [3]], False),  # integer tokens
+            ([np.ones((3, 2))], False),  # numeric series
+        ],
+    )
+    def test_characters_auto_reads_words_only(self, X, expected):
+        """characters="auto" encodes the characters of word tokens alone."""
+        data = InputEncoder(characters="auto").fit_transform(X)
+        assert ("chars" in data.streams) is expected
+
     def test_transform_checks_kind_and_features(self):
         """Predict-time X must be of the fitted kind and feature count."""
         encoder = InputEncoder()

@@ -16,7 +16,9 @@ from sklstm import (
 from sklstm.hyperparameters import hyperparameter, one_of
 
 ESTIMATORS = [LSTMClassifier, LSTMMultiLabel, LSTMRegressor, LSTMTagger, LSTMSeq2Seq]
-README = (pathlib.Path(__file__).parents[1] / "README.md").read_text()
+GUIDE = (
+    pathlib.Path(__file__).parents[1] / "docs" / "user_guide" / "defaults.md"
+).read_text()
 
 
 @pytest.mark.parametrize("Estimator", ESTIMATORS)
@@ -35,9 +37,9 @@ def test_signature_and_docs_follow_the_declarations(Estimator):
 
 
 @pytest.mark.parametrize("Estimator", ESTIMATORS)
-def test_readme_names_every_hyperparameter(Estimator):
-    """The README's parameter table names every hyperparameter."""
-    missing = [name for name in Estimator._hyperparameters if f"`{name}`" not in README]
+def test_guide_names_every_hyperparameter(Estimator):
+    """The user guide's parameter table names every hyperparameter."""
+    missing = [name for name in Estimator._hyperparameters if f"`{name}`" not in GUIDE]
     assert missing == []
 
 

@@ -8,6 +8,7 @@ from scipy import sparse
 from sklearn.metrics import f1_score, hamming_loss
 
 from sklstm import LSTMMultiLabel
+from sklstm.multilabel import micro_f1
 
 MARKERS = ["m0", "m1", "m2"]
 
@@ -62,6 +63,39 @@ def test_predict_matches_threshold(fitted, marker_sets):
     fitted.set_params(threshold=1.0)
     assert all(labels == set() for labels in fitted.predict(X))
     fitted.set_params(threshold=0.5)
+
+
+def test_micro_f1_is_scikit_learns():
+    """The F1 that threshold="auto" maximises is scikit-learn's micro-F1."""
+    rng = np.random.RandomState(0)
+    true, predicted = rng.rand(2, 40, 5) < 0.3
+    assert micro_f1(true, predicted) == pytest.approx(
+        f1_score(true, predicted, average="micro")
+    )
+    assert micro_f1(np.zeros((2, 2), bool), np.zeros((2, 2), bool)) == 0.0
+
+
+def test_auto_threshold_from_the_validation_part(marker_sets):
+    """threshold="auto" is 0.5 without a held-out part; with one, it is the grid
+    value whose micro-F1 on that part is highest, and predict uses it."""
+    X, y = marker_sets
+    assert LSTMMultiLabel(**FAST).fit(X[:220], y[:220]).threshold_ == 0.5
+    # an undertrained model: its probabilities sit near the labels' frequency
+    model = LSTMMultiLabel(
+        **{**FAST, "max_epochs": 1, "lr": 1e-3},
+        early_stopping=True,
+        validation_fraction=0.5,
+    ).fit(X, y)
+    assert model.threshold_ in np.round(np.arange(0.05, 0.96, 0.05), 2)
+    auto = model.predict(X)
+    assert model.set_params(threshold=model.threshold_).predict(X) == auto
+    # at 0.5 it predicts (nearly) nothing; the chosen threshold predicts labels
+    true = model.target_encoder_.transform(y).astype(bool)
+    at_half = micro_f1(true, model.predict_proba(X) >= 0.5)
+    assert model.threshold_ < 0.5
+    assert micro_f1(true, model.target_encoder_.transform(auto).astype(bool)) > (
+        at_half + 0.1
+    )
 
 
 def test_score_is_sample_f1(fitted, marker_sets):

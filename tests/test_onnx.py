@@ -67,7 +67,7 @@ def test_classifier_matches_estimator(settings, tmp_path):
     characters on and a 2-layer stack, on lengths 1 to 200."""
     y = [int("a" in w) for w in WORDS]
     clf = LSTMClassifier(
-        **ONE_EPOCH, **settings, num_layers=2, char_embedding_dim=4
+        **{**ONE_EPOCH, "char_embedding_dim": 4}, **settings, num_layers=2
     ).fit(WORDS, y)
     predictor = _round_trip(clf, tmp_path)
     _assert_same_arrays(predictor.predict_proba(RAGGED), clf.predict_proba(RAGGED))
@@ -80,7 +80,7 @@ def test_classifier_matches_estimator(settings, tmp_path):
 def test_tagger_matches_estimator(tmp_path):
     tags = [[letter.upper() for letter in w] for w in WORDS]
     tagger = LSTMTagger(
-        **ONE_EPOCH, bidirectional=True, char_embedding_dim=4, lowercase=True
+        **{**ONE_EPOCH, "char_embedding_dim": 4}, bidirectional=True, lowercase=True
     ).fit(WORDS, tags)
     predictor = _round_trip(tagger, tmp_path)
     _assert_same_arrays(predictor.predict_proba(RAGGED), tagger.predict_proba(RAGGED))
@@ -137,7 +137,9 @@ def test_metadata_round_trip(tmp_path):
     """The file keeps the input encoder's state, the classes with their dtype,
     and the threshold."""
     y = [{letter for letter in "ab" if letter in w} for w in WORDS]
-    clf = LSTMMultiLabel(**ONE_EPOCH, char_embedding_dim=4, threshold=0.4).fit(WORDS, y)
+    clf = LSTMMultiLabel(**{**ONE_EPOCH, "char_embedding_dim": 4}, threshold=0.4).fit(
+        WORDS, y
+    )
     predictor = _round_trip(clf, tmp_path)
     state = clf.input_encoder_.export_state()
     assert predictor.metadata["input"] == json.loads(json.dumps(state))

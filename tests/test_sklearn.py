@@ -137,7 +137,7 @@ def _fitted_models():
     return {
         "classifier, text": (LSTMClassifier(**quick), text, labels),
         "classifier, chars": (
-            LSTMClassifier(**quick, char_embedding_dim=4),
+            LSTMClassifier(**{**quick, "char_embedding_dim": 4}),
             words,
             labels,
         ),

@@ -7,7 +7,7 @@ from conftest import FAST
 from sklearn.metrics import classification_report
 from sklearn.model_selection import GridSearchCV, cross_val_score
 
-from sklstm import LSTMTagger, flatten_tags
+from sklstm import LSTMClassifier, LSTMTagger, flatten_tags
 
 
 @pytest.fixture(scope="module")
@@ -146,10 +146,24 @@ def test_character_level_tags_unseen_words():
     X_train, y_train = sentences(stems[:80])
     X_new, y_new = sentences(stems[80:])
     params = {**FAST, "max_epochs": 8}
-    chars = LSTMTagger(**params, char_embedding_dim=16).fit(X_train, y_train)
+    chars = LSTMTagger(**{**params, "char_embedding_dim": 16}).fit(X_train, y_train)
     words = LSTMTagger(**params).fit(X_train, y_train)
     assert chars.score(X_new, y_new) >= 0.95
     assert words.score(X_new, y_new) < 0.6
+
+
+def test_characters_auto_for_tagged_words(tagged):
+    """char_embedding_dim="auto" reads the characters of a tagger's words, and
+    not those of single letters or of a classifier's words."""
+    X, y = tagged
+    settings = {**FAST, "max_epochs": 1, "char_embedding_dim": "auto"}
+    words = LSTMTagger(**settings).fit(X[:50], y[:50])
+    assert words.net_.module_.chars is not None
+    letters = [[w[0] for w in seq] for seq in X[:50]]
+    assert LSTMTagger(**settings).fit(letters, y[:50]).net_.module_.chars is None
+    labels = [seq[0] for seq in y[:50]]
+    classifier = LSTMClassifier(**settings).fit(X[:50], labels)
+    assert classifier.net_.module_.chars is None
 
 
 def test_character_level_needs_string_tokens():
@@ -186,6 +200,6 @@ def test_token_type_checked_at_predict(fitted):
 def test_token_type_checked_with_characters(tagged):
     """With characters on, a token type mismatch is the same clear error."""
     X, y = tagged
-    tagger = LSTMTagger(**{**FAST, "max_epochs": 1}, char_embedding_dim=4).fit(X, y)
+    tagger = LSTMTagger(**{**FAST, "max_epochs": 1, "char_embedding_dim": 4}).fit(X, y)
     with pytest.raises(ValueError, match="X holds integer tokens"):
         tagger.predict([[1, 2]])

@@ -367,9 +367,11 @@ class InputEncoder:
         lowercased too with ``lowercase``.
     standardize : bool
         Scale numeric features to zero mean and unit variance per feature.
-    characters : bool
+    characters : bool or "auto"
         Also encode each string token's characters (``chars`` stream), for a
-        character-level word representation.
+        character-level word representation. "auto" does so when the tokens are
+        words: strings, not all of one character (single letters have no spelling
+        to read).
     patch_size : int or "auto"
         Numeric series (without tokens) are read ``patch_size`` consecutive steps
         at a time: one model step holds their features side by side, plus the share
@@ -434,7 +436,13 @@ class InputEncoder:
                 extra_tokens=self._vocabulary_keys(list(self.extra_tokens)),
             )
         self.char_vocabulary_ = None
-        if self.characters:
+        if self.characters == "auto":
+            characters = read.token_type == "str" and any(
+                len(token) > 1 for seq in read.tokens for token in seq
+            )
+        else:
+            characters = self.characters
+        if characters:
             if read.tokens is None or not isinstance(read.tokens[0][0], str):
                 raise ValueError(
                     "char_embedding_dim > 0 reads the characters of string tokens, "

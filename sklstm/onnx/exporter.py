@@ -14,7 +14,6 @@ from torch import nn
 from sklstm._version import __version__
 from sklstm.base import SequenceEstimator
 from sklstm.data.inputs import json_value
-from sklstm.multilabel import check_threshold
 from sklstm.onnx.predictor import FORMAT_VERSION, METADATA_KEY
 from sklstm.targets import ClassEncoder, LabelSetEncoder, TagEncoder, TargetScaler
 
@@ -114,8 +113,7 @@ def _output_state(estimator, kind):
     if kind == "labels":
         form = encoder.form_
         state["form"] = form if isinstance(form, str) else form.__name__
-        threshold = check_threshold(estimator.threshold, len(estimator.classes_))
-        state["threshold"] = threshold.tolist()
+        state["threshold"] = estimator._threshold().tolist()
     return state
 
 
