@@ -31,7 +31,7 @@ extensions = [
     "sphinx_gallery.gen_gallery",
 ]
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
-exclude_patterns = ["_build", "auto_examples/*.ipynb", "auto_examples/*.py"]
+exclude_patterns = ["_build", "_templates", "auto_examples/*.ipynb", "auto_examples/*.py"]
 nitpicky = False
 suppress_warnings = ["config.cache"]  # sphinx-gallery's callables in the config
 
@@ -44,11 +44,26 @@ numpydoc_class_members_toctree = False
 # the type fields are prose ("int or None", '{"lstm", "gru"}'), not references
 numpydoc_xref_param_type = False
 
+
+
+def skip_metadata_routing(app, what, name, obj, skip, options):
+    """Leave out scikit-learn's generated ``set_*_request`` methods: they are
+    documented by scikit-learn, and their docstrings cite its glossary."""
+    if re.fullmatch(r"set_\w+_request", name):
+        return True
+    return None
+
+
+def setup(app):
+    app.connect("autodoc-skip-member", skip_metadata_routing)
+
+
 # -- user guide (Markdown) ------------------------------------------------------
 myst_enable_extensions = ["colon_fence", "dollarmath"]
 myst_heading_anchors = 3
 
 # -- figures drawn at build time (the user guide's) ------------------------------
+plot_basedir = str(ROOT / "examples")  # the figures are the examples' own
 plot_include_source = False
 plot_html_show_source_link = False
 plot_html_show_formats = False
@@ -64,7 +79,7 @@ sphinx_gallery_conf = {
     "examples_dirs": str(ROOT / "examples"),
     "gallery_dirs": "auto_examples",
     "filename_pattern": "/(" + "|".join(map(re.escape, EXECUTED)) + r")\.py$",
-    "ignore_pattern": r"/(datasets|plots)\.py$",
+    "ignore_pattern": r"(datasets|plots)\.py$",  # helpers, not examples
     "plot_gallery": "False" if QUICK else "True",
     "download_all_examples": False,
     "remove_config_comments": True,
@@ -77,7 +92,6 @@ sphinx_gallery_conf = {
 # -- HTML ---------------------------------------------------------------------------
 html_theme = "pydata_sphinx_theme"
 html_title = f"sklstm {version}"
-html_static_path = ["_static"]
 html_theme_options = {
     "navbar_end": ["navbar-icon-links"],
     "show_toc_level": 2,

@@ -8,8 +8,12 @@ from pathlib import Path
 
 import numpy as np
 
+#: the examples' folder: the data shipped with the project (data/) and the figures
+#: the examples save (output/). A module's __file__, since the gallery runs the
+#: examples themselves without one
+EXAMPLES = Path(__file__).resolve().parent
 #: where the examples look for data sets unless given --data
-SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+SHARED_DATA = EXAMPLES.parents[1] / "shared" / "data"
 
 
 def load_conllu(path, column=3):

@@ -1,4 +1,5 @@
-"""Multi-label emotions of Reddit comments (GoEmotions) with LSTMMultiLabel.
+"""Multi-label emotions of Reddit comments (GoEmotions) with LSTMMultiLabel
+========================================================================
 
 28 labels (27 emotions and neutral), any number per comment. The model gives an
 independent probability per label. Reports micro and macro F1 on the development set
@@ -14,7 +15,7 @@ import argparse
 from pathlib import Path
 
 import numpy as np
-from datasets import SHARED_DATA, load_goemotions
+from datasets import EXAMPLES, SHARED_DATA, load_goemotions
 from plots import save_classification_figure
 from sklearn.metrics import f1_score
 from sklearn.model_selection import train_test_split
@@ -22,10 +23,10 @@ from sklearn.preprocessing import MultiLabelBinarizer
 
 from sklstm import LSTMMultiLabel
 
-parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+parser = argparse.ArgumentParser(description=__doc__.partition("\n")[0])
 parser.add_argument("--data", type=Path, default=SHARED_DATA / "multilabel_goemotions")
 parser.add_argument("--epochs", type=int, default=6)
-parser.add_argument("--out", type=Path, default=Path(__file__).parent / "output")
+parser.add_argument("--out", type=Path, default=EXAMPLES / "output")
 args = parser.parse_args()
 
 emotions = args.data / "emotions.txt"

@@ -1,4 +1,5 @@
-"""Twelve months ahead on the airline passengers series with LSTMSeq2Seq.
+"""Twelve months ahead on the airline passengers series with LSTMSeq2Seq
+=====================================================================
 
 From the last 24 months, forecast the next 12 (monthly passengers, 1949-1960),
 feeding back its own forecasts month by month. The series trends upward, so the model
@@ -17,15 +18,15 @@ import argparse
 from pathlib import Path
 
 import numpy as np
-from datasets import SHARED_DATA, load_airline
+from datasets import EXAMPLES, SHARED_DATA, load_airline
 from plots import save_regression_figure
 from sklearn.metrics import root_mean_squared_error
 
 from sklstm import LSTMSeq2Seq
 
-parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+parser = argparse.ArgumentParser(description=__doc__.partition("\n")[0])
 parser.add_argument("--data", type=Path, default=SHARED_DATA)
-parser.add_argument("--out", type=Path, default=Path(__file__).parent / "output")
+parser.add_argument("--out", type=Path, default=EXAMPLES / "output")
 args = parser.parse_args()
 
 series = load_airline(args.data / "forecast_airline" / "Airline.csv")

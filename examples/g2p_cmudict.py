@@ -1,4 +1,5 @@
-"""Grapheme-to-phoneme conversion on the CMU Pronouncing Dictionary with LSTMSeq2Seq.
+"""Grapheme-to-phoneme conversion on the CMU Pronouncing Dictionary with LSTMSeq2Seq
+=================================================================================
 
 Trains an encoder-decoder on the training words (letters in, ARPAbet phonemes out)
 and reports, on the development words, the word error rate (a word is right when
@@ -18,14 +19,14 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-from datasets import SHARED_DATA, load_g2p
+from datasets import EXAMPLES, SHARED_DATA, load_g2p
 from plots import save_loss_figure
 from skorch.callbacks import LRScheduler
 from torch.optim.lr_scheduler import ReduceLROnPlateau
 
 from sklstm import LSTMSeq2Seq
 
-parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+parser = argparse.ArgumentParser(description=__doc__.partition("\n")[0])
 parser.add_argument("--data", type=Path, default=SHARED_DATA / "g2p_cmudict")
 parser.add_argument("--max-epochs", type=int, default=12)
 parser.add_argument(
@@ -34,7 +35,7 @@ parser.add_argument(
 parser.add_argument(
     "--precision", default="32", choices=["32", "bf16"], help="see the README"
 )
-parser.add_argument("--out", type=Path, default=Path(__file__).parent / "output")
+parser.add_argument("--out", type=Path, default=EXAMPLES / "output")
 args = parser.parse_args()
 
 X_train, y_train = load_g2p(args.data / "train.tsv")

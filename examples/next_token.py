@@ -1,4 +1,5 @@
-"""Next-token distributions: an LSTM language model is a tagger of next tokens.
+"""Next-token distributions: an LSTM language model is a tagger of next tokens
+===========================================================================
 
 ``LSTMTagger`` is trained on pairs ``(tokens[:-1], tokens[1:])`` from the SST-2
 sentences shipped in ``examples/data/sst2``: at every step its label is the token that
@@ -12,18 +13,19 @@ Run: ``python examples/next_token.py [--epochs N]``; about two minutes on 2 CPU 
 # %%
 import argparse
 from collections import Counter
-from pathlib import Path
 
 import numpy as np
+from datasets import EXAMPLES
+from plots import save_distribution_figure
 
 from sklstm import LSTMTagger
 
-parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+parser = argparse.ArgumentParser(description=__doc__.partition("\n")[0])
 parser.add_argument("--epochs", type=int, default=8)
 parser.add_argument("--prefix", default="the film is")
 args = parser.parse_args()
 
-lines = (Path(__file__).parent / "data" / "sst2" / "train.txt").read_text("utf-8")
+lines = (EXAMPLES / "data" / "sst2" / "train.txt").read_text("utf-8")
 sentences = [
     ["<s>", *line.split(" ", 1)[1].split(), "</s>"] for line in lines.splitlines()
 ]
@@ -57,14 +59,21 @@ def next_token_distribution(prefix):
 
 
 prefix = ["<s>", *args.prefix.split()]
-top = np.argsort(next_token_distribution(prefix))[::-1][:5]
+distribution = next_token_distribution(prefix)
+top = np.argsort(distribution)[::-1][:10]
 print(
     f"most likely after {' '.join(prefix[1:])!r}:",
-    ", ".join(
-        f"{model.classes_[i]} ({next_token_distribution(prefix)[i]:.2f})" for i in top
-    ),
+    ", ".join(f"{model.classes_[i]} ({distribution[i]:.2f})" for i in top[:5]),
+)
+save_distribution_figure(
+    EXAMPLES / "output" / "next_token.png",
+    model.classes_[top],
+    distribution[top],
+    f"P(next token | {' '.join(prefix[1:])!r})",
 )
 
+# %%
+# Sampling from each step's distribution, one token at a time, continues the text.
 rng = np.random.default_rng(0)
 for _ in range(3):
     text = list(prefix)

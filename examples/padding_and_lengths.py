@@ -1,4 +1,5 @@
-"""How sklstm reads a padded batch of sequences of different lengths, exactly.
+"""How sklstm reads a padded batch of sequences of different lengths, exactly
+==========================================================================
 
 A batch of sequences of lengths 6, 4 and 2 is padded to 6 steps. The forward
 direction reads each row left to right and reaches its own last step before any
@@ -100,11 +101,12 @@ fig.tight_layout()
 torch.manual_seed(0)
 x = torch.randn(len(lengths), steps, 3)
 rnn = Recurrent(3, 5, num_layers=2, bidirectional=True).eval()
-batch = rnn(x, lengths)
-differences = [
-    (batch[i, :n] - rnn(x[i : i + 1, :n], lengths[i : i + 1])[0]).abs().max()
-    for i, n in enumerate(lengths.tolist())
-]
+with torch.no_grad():  # numbers to compare, not to train
+    batch = rnn(x, lengths)
+    differences = [
+        (batch[i, :n] - rnn(x[i : i + 1, :n], lengths[i : i + 1])[0]).abs().max()
+        for i, n in enumerate(lengths.tolist())
+    ]
 print("largest difference, batch vs alone:", float(max(differences)))
 
 packed_lstm = torch.nn.LSTM(3, 5, num_layers=2, bidirectional=True, batch_first=True)

@@ -1,6 +1,7 @@
-"""Figures the examples save: loss per epoch, and a confusion matrix or a
-predicted-vs-true plot. matplotlib is an optional extra (``pip install
-"sklstm[examples]"``); without it the examples skip their figures."""
+"""Figures the examples save: loss per epoch, and a confusion matrix, a
+predicted-vs-true plot or a probability distribution. matplotlib is an optional
+extra (``pip install "sklstm[examples]"``); without it the examples skip their
+figures."""
 
 from pathlib import Path
 
@@ -79,4 +80,15 @@ def save_loss_figure(path, estimator, title):
     fig, ax = plt.subplots(figsize=(6, 4.5))
     _loss_panel(ax, estimator)
     ax.set_title(title)
+    _save(fig, path)
+
+
+def save_distribution_figure(path, labels, probabilities, title):
+    """The probabilities of ``labels`` as horizontal bars, largest on top."""
+    plt = _pyplot()
+    if plt is None:
+        return
+    fig, ax = plt.subplots(figsize=(6, 4.5))
+    ax.barh(list(labels)[::-1], list(probabilities)[::-1])
+    ax.set(xlabel="probability", title=title)
     _save(fig, path)

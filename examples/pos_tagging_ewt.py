@@ -1,4 +1,5 @@
-"""Part-of-speech tagging on UD English EWT with LSTMTagger.
+"""Part-of-speech tagging on UD English EWT with LSTMTagger
+========================================================
 
 Trains a bidirectional LSTM tagger on the EWT training sentences and reports UPOS
 accuracy on the development set, with a classification report per tag, once with
@@ -15,7 +16,7 @@ import argparse
 import time
 from pathlib import Path
 
-from datasets import SHARED_DATA, load_conllu
+from datasets import EXAMPLES, SHARED_DATA, load_conllu
 from plots import save_classification_figure
 from sklearn.metrics import classification_report
 from skorch.callbacks import LRScheduler
@@ -23,10 +24,10 @@ from torch.optim.lr_scheduler import CosineAnnealingLR
 
 from sklstm import LSTMTagger, flatten_tags
 
-parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+parser = argparse.ArgumentParser(description=__doc__.partition("\n")[0])
 parser.add_argument("--data", type=Path, default=SHARED_DATA / "ud_english_ewt")
 parser.add_argument("--epochs", type=int, default=15)
-parser.add_argument("--out", type=Path, default=Path(__file__).parent / "output")
+parser.add_argument("--out", type=Path, default=EXAMPLES / "output")
 args = parser.parse_args()
 
 X_train, y_train = load_conllu(args.data / "en_ewt-ud-train.conllu")

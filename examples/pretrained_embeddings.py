@@ -1,4 +1,5 @@
-"""Pretrained word vectors: build a small table and start LSTMClassifier from it.
+"""Pretrained word vectors: build a small table and start LSTMClassifier from it
+=============================================================================
 
 Word vectors come from the SST-2 training sentences themselves: a word-word
 co-occurrence matrix (window of 4), turned into positive PMI and reduced with a
@@ -11,17 +12,16 @@ Run: ``python examples/pretrained_embeddings.py`` (about 3 minutes on 2 CPU core
 
 # %%
 from collections import Counter
-from pathlib import Path
 
 import numpy as np
-from datasets import load_sst
+from datasets import EXAMPLES, load_sst
 from plots import save_classification_figure
 from scipy import sparse
 from sklearn.decomposition import TruncatedSVD
 
 from sklstm import LSTMClassifier
 
-data = Path(__file__).parent / "data" / "sst2"
+data = EXAMPLES / "data" / "sst2"
 X_train, y_train = load_sst(data / "train.txt")
 X_dev, y_dev = load_sst(data / "dev.txt")
 sentences = [text.split() for text in X_train]
@@ -67,5 +67,5 @@ for name, extra in runs.items():
     clf = LSTMClassifier(**settings, **extra).fit(X_train, y_train)
     print(f"{name}: SST-2 development accuracy {clf.score(X_dev, y_dev):.3f}")
 save_classification_figure(
-    Path(__file__).parent / "output" / "pretrained.png", clf, y_dev, clf.predict(X_dev)
+    EXAMPLES / "output" / "pretrained.png", clf, y_dev, clf.predict(X_dev)
 )

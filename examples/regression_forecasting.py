@@ -1,5 +1,7 @@
-"""Series regression (Covid3Month) and windowed forecasting (airline passengers)
-with LSTMRegressor, each against a naive baseline.
+"""Series regression and windowed forecasting with LSTMRegressor
+==============================================================
+
+Each task against a naive baseline:
 
 * Covid3Month: from 84 days of a country's Covid-19 cases, predict the death rate;
   baseline: the training mean.
@@ -18,15 +20,15 @@ import argparse
 from pathlib import Path
 
 import numpy as np
-from datasets import SHARED_DATA, load_airline, load_ts
+from datasets import EXAMPLES, SHARED_DATA, load_airline, load_ts
 from plots import save_regression_figure
 from sklearn.metrics import root_mean_squared_error
 
 from sklstm import LSTMRegressor
 
-parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+parser = argparse.ArgumentParser(description=__doc__.partition("\n")[0])
 parser.add_argument("--data", type=Path, default=SHARED_DATA)
-parser.add_argument("--out", type=Path, default=Path(__file__).parent / "output")
+parser.add_argument("--out", type=Path, default=EXAMPLES / "output")
 args = parser.parse_args()
 
 # %%

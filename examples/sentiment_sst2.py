@@ -1,4 +1,5 @@
-"""Sentence sentiment on SST-2: raw strings through a Pipeline, with GridSearchCV.
+"""Sentence sentiment on SST-2: raw strings through a Pipeline, with GridSearchCV
+==============================================================================
 
 A ``FunctionTransformer`` cleans the raw strings and feeds them to ``LSTMClassifier``;
 a small ``GridSearchCV`` (3-fold on the training set) picks the hidden size and the
@@ -14,7 +15,7 @@ import argparse
 import re
 from pathlib import Path
 
-from datasets import load_sst
+from datasets import EXAMPLES, load_sst
 from plots import save_classification_figure
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
@@ -22,12 +23,12 @@ from sklearn.preprocessing import FunctionTransformer
 
 from sklstm import LSTMClassifier
 
-parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+parser = argparse.ArgumentParser(description=__doc__.partition("\n")[0])
 parser.add_argument("--data", type=Path, default=None)
-parser.add_argument("--out", type=Path, default=Path(__file__).parent / "output")
+parser.add_argument("--out", type=Path, default=EXAMPLES / "output")
 args = parser.parse_args()
 if args.data is None:
-    shipped = Path(__file__).parent / "data" / "sst2"
+    shipped = EXAMPLES / "data" / "sst2"
     train_file, dev_file = shipped / "train.txt", shipped / "dev.txt"
 else:
     train_file, dev_file = (

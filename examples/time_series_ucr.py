@@ -1,4 +1,5 @@
-"""Time-series classification on UCR/UEA archive sets with LSTMClassifier.
+"""Time-series classification on UCR/UEA archive sets with LSTMClassifier
+======================================================================
 
 GunPoint and ItalyPowerDemand (univariate, equal length), BasicMotions (6 channels)
 and PickupGestureWiimoteZ (univariate, lengths 29 to 361, given as a list of arrays
@@ -21,15 +22,15 @@ import time
 from pathlib import Path
 
 import numpy as np
-from datasets import SHARED_DATA, load_ts
+from datasets import EXAMPLES, SHARED_DATA, load_ts
 from plots import save_classification_figure
 
 from sklstm import LSTMClassifier
 
-parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+parser = argparse.ArgumentParser(description=__doc__.partition("\n")[0])
 parser.add_argument("--data", type=Path, default=SHARED_DATA)
 parser.add_argument("--epochs", type=int, default=150)
-parser.add_argument("--out", type=Path, default=Path(__file__).parent / "output")
+parser.add_argument("--out", type=Path, default=EXAMPLES / "output")
 args = parser.parse_args()
 
 SETS = {

@@ -22,7 +22,7 @@ class CharCNN(nn.Module):
         Size of the character embeddings and number of convolution filters (the
         output size).
 
-    Shape
+    Notes
     -----
     ``forward(chars)`` maps ``(B, T, C)`` character indices to
     ``(B, T, embedding_dim)``; padding tokens (no characters) get zeros.

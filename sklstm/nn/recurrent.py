@@ -46,7 +46,7 @@ class Recurrent(nn.Module):
         Dropout on the input of each layer after the first, as in
         :class:`torch.nn.LSTM`.
 
-    Shape
+    Notes
     -----
     ``forward(x, lengths)`` takes ``x`` of shape ``(B, T, input_size)`` and ``lengths``
     of shape ``(B,)``; it returns ``(B, T, num_directions, hidden_size)``, the top
