@@ -31,13 +31,19 @@ extensions = [
     "sphinx_gallery.gen_gallery",
 ]
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
-exclude_patterns = ["_build", "_templates", "auto_examples/*.ipynb", "auto_examples/*.py"]
+templates_path = ["_templates"]  # the API pages' layouts
+exclude_patterns = [
+    "_build",
+    "_templates",
+    "auto_examples/*.ipynb",
+    "auto_examples/*.py",
+]
 nitpicky = False
 suppress_warnings = ["config.cache"]  # sphinx-gallery's callables in the config
 
 # -- API reference -----------------------------------------------------------
 autosummary_generate = True
-autodoc_default_options = {"members": True, "inherited-members": False}
+autodoc_default_options = {"members": True}
 autodoc_typehints = "none"  # the numpydoc sections say the types
 numpydoc_show_class_members = False
 numpydoc_class_members_toctree = False
@@ -45,17 +51,19 @@ numpydoc_class_members_toctree = False
 numpydoc_xref_param_type = False
 
 
+def plain_scikit_learn_references(app, what, name, obj, options, lines):
+    """Methods inherited from scikit-learn (``score``, ``get_params``,
+    ``set_fit_request``, ...) cite labels of scikit-learn's own documentation,
+    which this site does not have: show those references as plain text."""
+    if getattr(obj, "__module__", "").startswith("sklearn."):
+        lines[:] = [SKLEARN_REFERENCE.sub(r"\1", line) for line in lines]
 
-def skip_metadata_routing(app, what, name, obj, skip, options):
-    """Leave out scikit-learn's generated ``set_*_request`` methods: they are
-    documented by scikit-learn, and their docstrings cite its glossary."""
-    if re.fullmatch(r"set_\w+_request", name):
-        return True
-    return None
+
+SKLEARN_REFERENCE = re.compile(r":(?:ref|term|doc):`([^`<]+?)\s*(?:<[^`]*>)?`")
 
 
 def setup(app):
-    app.connect("autodoc-skip-member", skip_metadata_routing)
+    app.connect("autodoc-process-docstring", plain_scikit_learn_references)
 
 
 # -- user guide (Markdown) ------------------------------------------------------
