@@ -67,7 +67,7 @@ def draw(ax, title, label, read_last=None):
         side.set_visible(False)
 
 
-fig, axes = plt.subplots(1, 3, figsize=(14, 3.4))
+fig, axes = plt.subplots(1, 3, figsize=(14, 3.6))
 draw(
     axes[0],
     "padded batch: real steps, padding",
@@ -80,15 +80,10 @@ draw(
 )
 draw(
     axes[2],
-    'pooling="last": forward state at the last step',
+    'pooling="last": forward state at the last step,\n'
+    "joined with the backward state at t=0 (where that pass ends)",
     lambda row, t, real: "h→" if real else "pad",
     read_last=lambda length: length - 1,
-)
-axes[2].text(
-    0.0,
-    -len(lengths) + 0.55,
-    "joined with the backward state at t=0 (where the backward pass ends)",
-    fontsize=9,
 )
 fig.tight_layout()
 
