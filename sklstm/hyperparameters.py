@@ -119,8 +119,13 @@ def or_value(special, check):
     """Check: exactly ``special`` (None or "auto", say), or what ``check`` accepts."""
 
     def check_or_special(value, name):
-        if not (value is special or (isinstance(value, str) and value == special)):
+        if value is special or (isinstance(value, str) and value == special):
+            return
+        try:
             check(value, name)
+        except (TypeError, ValueError) as error:
+            # the message names every accepted form, the special value too
+            raise type(error)(f"{error} {special!r} is also accepted.") from None
 
     return check_or_special
 

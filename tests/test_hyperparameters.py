@@ -59,6 +59,39 @@ def test_every_hyperparameter_is_checked(Estimator, name):
         estimator.fit([["a"], ["b"]], [["x"], ["y"]])
 
 
+@pytest.mark.parametrize(
+    "Estimator, params, error, message",
+    [
+        (
+            LSTMClassifier,
+            {"char_embedding_dim": "big"},
+            TypeError,
+            "char_embedding_dim must be an instance of int, not str. 'auto' is also "
+            "accepted.",
+        ),
+        (
+            LSTMMultiLabel,
+            {"threshold": "best"},
+            ValueError,
+            "threshold='best' is not supported; expected a number in [0, 1] or an "
+            "array of shape (n_labels,), one per label. 'auto' is also accepted.",
+        ),
+        (
+            LSTMSeq2Seq,
+            {"attention": "luong"},
+            ValueError,
+            "attention='luong' is not supported; expected one of ['dot', "
+            "'general']. None is also accepted.",
+        ),
+    ],
+)
+def test_refusal_names_the_special_value(Estimator, params, error, message):
+    """A value refused where "auto" (or None) is also allowed says so."""
+    with pytest.raises(error) as refused:
+        Estimator(**params).fit([["a"], ["b"]], [["x"], ["y"]])
+    assert str(refused.value) == message
+
+
 def test_a_subclass_declares_more():
     """A subclass declaring its own hyperparameter keeps all of its parent's."""
 
