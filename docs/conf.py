@@ -38,7 +38,6 @@ exclude_patterns = [
     "auto_examples/*.ipynb",
     "auto_examples/*.py",
 ]
-nitpicky = False
 suppress_warnings = ["config.cache"]  # sphinx-gallery's callables in the config
 
 # -- API reference -----------------------------------------------------------
