@@ -202,33 +202,37 @@ class SequenceNet(NeuralNet):
 
         Batches of ``dataset`` go through the module's ``generate`` (see
         :meth:`sklstm.nn.Seq2SeqModel.generate`, which takes ``kwargs``), each
-        sequence with its own ``max_lengths`` entry. Returns one CPU tensor per
-        sequence, its output steps only.
+        sequence with its own ``max_lengths`` entry. Returns ``(outputs,
+        lengths)``: one padded array ``(n, T_out, ...)`` of every sequence's output
+        steps, and each one's length. What a row holds past its length means
+        nothing.
         """
         self.check_is_fitted()
         self._set_training(False)
         iterator = self.get_iterator(dataset, training=False)
         order = iterator.order()
         max_lengths = torch.as_tensor(max_lengths)[order]
-        decoded = []
+        batches, start = [], 0
         with torch.inference_mode(), autocast(self.device, self.precision):
             for batch, _ in iterator:
-                limits = max_lengths[
-                    len(decoded) : len(decoded) + len(batch["lengths"])
-                ]
+                stop = start + len(batch["lengths"])
                 outputs, lengths = self.module_.generate(
                     **to_device(batch, self.device),
-                    max_lengths=to_device(limits, self.device),
+                    max_lengths=to_device(max_lengths[start:stop], self.device),
                     **kwargs,
                 )
-                decoded += [
-                    row[:n]
-                    for row, n in zip(outputs.cpu(), lengths.tolist(), strict=True)
-                ]
-        result = [None] * len(decoded)
-        for index, sequence in zip(order.tolist(), decoded, strict=True):
-            result[index] = sequence
-        return result
+                batches.append((order[start:stop], outputs.cpu(), lengths.cpu()))
+                start = stop
+        # one block for all sequences, filled batch by batch at their own rows:
+        # the callers then map symbols or values back once, not per sequence
+        longest = max(outputs.size(1) for _, outputs, _ in batches)
+        shape = (len(order), longest, *batches[0][1].shape[2:])
+        result = torch.zeros(shape, dtype=batches[0][1].dtype)
+        result_lengths = torch.zeros(len(order), dtype=torch.long)
+        for rows, outputs, lengths in batches:
+            result[rows, : outputs.size(1)] = outputs
+            result_lengths[rows] = lengths
+        return result.numpy(), result_lengths.numpy()
 
     def predict_proba(self, X):
         """Probabilities in the dataset's order, as the criterion reads the outputs.

@@ -255,10 +255,8 @@ class LSTMSeq2Seq(SequenceEstimator):
         last = None
         if self.relative is not None:
             X, last = self._relative_inputs(X)
-        decoded, _ = self._generate(X, y)
-        outputs = self.target_encoder_.inverse_transform(
-            decoded, [len(d) for d in decoded]
-        )
+        (decoded, lengths), _ = self._generate(X, y)
+        outputs = self.target_encoder_.inverse_transform(decoded, lengths)
         if self.target_encoder_.kind_ == "values":
             if self.target_encoder_.n_features_ == 1:
                 outputs = [output.ravel() for output in outputs]
@@ -284,8 +282,9 @@ class LSTMSeq2Seq(SequenceEstimator):
         symbol, with the probability of each of ``classes_`` and, last, of ending
         there. Rows sum to 1.
         """
-        decoded, data = self._generate(X)
-        targets = with_end(torch.cat(decoded).numpy(), [len(d) for d in decoded])
+        (decoded, lengths), data = self._generate(X)
+        real = np.arange(decoded.shape[1]) < lengths[:, None]
+        targets = with_end(decoded[real], lengths)  # each row's steps, row by row
         log_proba = self._teacher_forced(data, targets)
         # columns: the user's symbols, then END; rows: the steps before END
         columns = [*range(FIRST_SYMBOL, FIRST_SYMBOL + len(self.classes_)), END]

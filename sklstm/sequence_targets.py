@@ -102,17 +102,17 @@ class OutputSequenceEncoder:
         return Ragged(np.hstack([scaled, flags]).astype(np.float32), output_lengths)
 
     def inverse_transform(self, outputs, lengths):
-        """One array per sequence, in the user's terms: its first ``lengths[i]``
-        output steps (symbol indices or standardised values)."""
+        """One array per sequence, in the user's terms: the first ``lengths[i]``
+        steps of ``outputs[i]``, a padded array of symbol indices ``(n, T)`` or
+        standardised values ``(n, T, F)``."""
+        # the whole block is mapped at once (a lookup per sequence costs more than
+        # decoding on large inputs); what lies past each length is cut off
         if self.kind_ == "symbols":
-            return [
-                self.classes_[np.asarray(row[:n], dtype=np.int64) - FIRST_SYMBOL]
-                for row, n in zip(outputs, lengths, strict=True)
-            ]
-        return [
-            np.asarray(row[:n], dtype=np.float64) * self.scale_ + self.mean_
-            for row, n in zip(outputs, lengths, strict=True)
-        ]
+            indices = np.maximum(np.asarray(outputs) - FIRST_SYMBOL, 0)
+            mapped = self.classes_[indices]
+        else:
+            mapped = np.asarray(outputs, dtype=np.float64) * self.scale_ + self.mean_
+        return [row[:n] for row, n in zip(mapped, lengths, strict=True)]
 
     def loss_weights(self, class_weight, encoded):
         """No weights: ``class_weight`` does not apply to output sequences."""
