@@ -93,6 +93,8 @@ def error_rates(predicted):
 # input feeding (each decoder step also reads the previous attentional vector): a
 # step-by-step decoder, twice as slow per epoch and behind after 3 epochs (valid
 # loss 0.42 against 0.31).
+# The defaults alone (--defaults: hidden 64, a constant rate, early stopping):
+# 29 epochs in 13 minutes, 39.5%, 9.46% (beam 5: 39.3%, 9.44%).
 # --precision bf16 did not speed this model up on an earlier machine (175 s per
 # epoch, as in float32; 13 epochs gave 33.1%, 8.05%).
 settings = (
