@@ -226,11 +226,15 @@ class SequenceNet(NeuralNet):
         # one block for all sequences, filled batch by batch at their own rows:
         # the callers then map symbols or values back once, not per sequence
         longest = max(outputs.size(1) for _, outputs, _ in batches)
-        shape = (len(order), longest, *batches[0][1].shape[2:])
-        result = torch.zeros(shape, dtype=batches[0][1].dtype)
+        first = batches[0][1]
+        shape = (len(order), longest, *first.shape[2:])
+        # values decoded under bfloat16 autocast come back as float32: numpy has
+        # no bfloat16
+        dtype = torch.float32 if first.is_floating_point() else first.dtype
+        result = torch.zeros(shape, dtype=dtype)
         result_lengths = torch.zeros(len(order), dtype=torch.long)
         for rows, outputs, lengths in batches:
-            result[rows, : outputs.size(1)] = outputs
+            result[rows, : outputs.size(1)] = outputs.to(dtype)
             result_lengths[rows] = lengths
         return result.numpy(), result_lengths.numpy()
 

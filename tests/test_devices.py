@@ -6,7 +6,7 @@ import torch
 from conftest import FAST
 
 import sklstm.devices
-from sklstm import LSTMClassifier
+from sklstm import LSTMClassifier, LSTMSeq2Seq
 from sklstm.devices import native_bf16, resolve_device
 
 X, Y = [["a", "b"], ["b"], ["a"], ["b", "b"]] * 4, [1, 0, 1, 0] * 4
@@ -66,6 +66,25 @@ def test_bf16_training_learns(marker_data):
     """A fit in bfloat16 learns the task about as well as one in float32."""
     X, y = marker_data
     assert LSTMClassifier(**FAST, precision="bf16").fit(X, y).score(X, y) > 0.9
+
+
+@bf16
+@pytest.mark.parametrize("kind", ["symbols", "values"])
+def test_bf16_decoding_is_close_to_float32(kind):
+    """An encoder-decoder decodes in bfloat16 too, symbols or real values (which
+    numpy cannot hold in bfloat16), close to its float32 outputs."""
+    rng = np.random.RandomState(0)
+    series = [rng.uniform(1, 2, size=rng.randint(3, 8)) for _ in range(24)]
+    X = series if kind == "values" else [list("abc"[: len(s) % 3 + 1]) for s in series]
+    y = [s[-3:] for s in series] if kind == "values" else [x[::-1] for x in X]
+    model = LSTMSeq2Seq(**FAST).fit(X, y)
+    full = model.predict(X)
+    half = model.set_params(precision="bf16").predict(X)
+    if kind == "values":
+        np.testing.assert_allclose(np.stack(half), np.stack(full), atol=0.05)
+    else:
+        agree = [h.tolist() == f.tolist() for h, f in zip(half, full, strict=True)]
+        assert np.mean(agree) > 0.9
 
 
 def test_bf16_without_native_support_is_refused(monkeypatch):
