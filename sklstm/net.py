@@ -221,20 +221,18 @@ class SequenceNet(NeuralNet):
                     max_lengths=to_device(max_lengths[start:stop], self.device),
                     **kwargs,
                 )
+                if outputs.is_floating_point():
+                    outputs = outputs.float()  # as infer: float32 whatever precision
                 batches.append((order[start:stop], outputs.cpu(), lengths.cpu()))
                 start = stop
         # one block for all sequences, filled batch by batch at their own rows:
         # the callers then map symbols or values back once, not per sequence
         longest = max(outputs.size(1) for _, outputs, _ in batches)
         first = batches[0][1]
-        shape = (len(order), longest, *first.shape[2:])
-        # values decoded under bfloat16 autocast come back as float32: numpy has
-        # no bfloat16
-        dtype = torch.float32 if first.is_floating_point() else first.dtype
-        result = torch.zeros(shape, dtype=dtype)
+        result = torch.zeros((len(order), longest, *first.shape[2:]), dtype=first.dtype)
         result_lengths = torch.zeros(len(order), dtype=torch.long)
         for rows, outputs, lengths in batches:
-            result[rows, : outputs.size(1)] = outputs.to(dtype)
+            result[rows, : outputs.size(1)] = outputs
             result_lengths[rows] = lengths
         return result.numpy(), result_lengths.numpy()
 
