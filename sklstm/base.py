@@ -18,7 +18,14 @@ from torch.optim.lr_scheduler import ReduceLROnPlateau
 
 from sklstm._version import __version__
 from sklstm.data.dataset import SequenceDataset
-from sklstm.data.inputs import InputEncoder, is_table
+from sklstm.data.inputs import (
+    InputEncoder,
+    check_column_names,
+    check_numeric_table,
+    column_names,
+    is_table,
+    sequence_column,
+)
 from sklstm.data.pretrained import read_pretrained
 from sklstm.devices import (
     check_precision,
@@ -27,6 +34,7 @@ from sklstm.devices import (
     seeded,
 )
 from sklstm.exceptions import InconsistentVersionWarning
+from sklstm.hyperparameters import fingerprints, is_auto
 from sklstm.net import SequenceNet
 from sklstm.nn import SequenceModel
 from sklstm.shared import (
@@ -34,6 +42,7 @@ from sklstm.shared import (
     AUTO_CHAR_EMBEDDING_DIM,
     AUTO_PATIENCE_STEPS,
     AUTO_VALIDATION_SIZE,
+    BUILT_FROM,
     OPTIMIZERS,
     SharedHyperparameters,
 )
@@ -85,6 +94,9 @@ class SequenceEstimator(SharedHyperparameters, BaseEstimator):
     #: (what the user measures), or None for the validation loss
     _validation_scoring = None
     _module = SequenceModel
+    #: the hyperparameters that predicting reads, checked there too (set_params may
+    #: have changed them since fit)
+    _predict_reads = ("batch_size", "device", "precision")
     #: one output per step (the tagger) rather than one per sequence
     _per_step = False
     #: y holds a sequence per sample (the tagger, sequence to sequence)
@@ -180,17 +192,14 @@ or dict
         device = resolve_device(self.device)
         check_precision(self.precision, device)
         reset = not ((incremental or self.warm_start) and hasattr(self, "net_"))
-        if reset and incremental and classes is None:
-            if self._target_encoder.needs_classes:
-                raise ValueError(
-                    f"The first call of {type(self).__name__}.partial_fit needs "
-                    "classes, every label there will be: a chunk may not hold them "
-                    "all (as in scikit-learn's partial_fit)."
-                )
+        if reset and incremental:
+            self._check_first_chunk(classes)
         if reset:
             # a fit that fails part-way leaves an unfitted estimator, never a new
             # vocabulary beside an old network
             vars(self).pop("net_", None)
+        else:
+            self._check_unchanged()
         pretrained = self._pretrained() if reset else None
         data = self._read_inputs(X, pretrained, reset=reset)
         y = check_y(y, len(data), type(self).__name__)
@@ -203,6 +212,8 @@ or dict
         with seeded(seed, device):
             if reset:
                 self.net_ = self._build_net(targets, device, pretrained)
+                built_from = [n for n in BUILT_FROM if n in self._hyperparameters]
+                self._built_from = fingerprints(self, built_from)
             train, valid = (
                 (dataset, None) if incremental else self._split(dataset, targets, seed)
             )
@@ -219,9 +230,12 @@ or dict
                     verbose=self.verbose,
                 )
         self.history_, self.n_iter_ = self.net_.history, run.epochs
+        if reset or not incremental:
+            # also after a divergence: the estimator keeps weights it can predict
+            # with, and a partial_fit after fit keeps what fit learned
+            self._after_training(valid)
         if run.diverged:
             raise run.diverged
-        self._after_training(None if incremental else valid)
         if run.interrupted:
             warnings.warn(
                 f"Training was interrupted after {run.epochs} complete epochs; the "
@@ -229,6 +243,46 @@ or dict
                 stacklevel=3,
             )
         return self
+
+    def _check_first_chunk(self, classes):
+        """What the first call of partial_fit needs: every class up front, and no
+        weights that only the whole data could give."""
+        name = type(self).__name__
+        if classes is None and self._target_encoder.needs_classes:
+            raise ValueError(
+                f"The first call of {name}.partial_fit needs classes, every label "
+                "there will be: a chunk may not hold them all (as in scikit-learn's "
+                "partial_fit)."
+            )
+        if getattr(self, "class_weight", None) == "balanced":
+            raise ValueError(
+                f"class_weight='balanced' is not supported by {name}.partial_fit: "
+                "one chunk cannot tell the classes' frequencies in the whole data. "
+                "Compute them with sklearn.utils.class_weight.compute_class_weight("
+                "'balanced', classes=classes, y=y) on a large enough sample of the "
+                "targets and pass class_weight as a dict label -> weight (as for "
+                "scikit-learn's SGDClassifier.partial_fit)."
+            )
+
+    def _check_unchanged(self):
+        """Refuse a warm start or partial_fit whose network-building
+        hyperparameters changed since the network was built: it would go on
+        training the old network while ``get_params`` says otherwise."""
+        built = getattr(self, "_built_from", None)
+        if built is None:  # fitted by an sklstm that did not record them
+            return
+        now = fingerprints(self, built)
+        changed = [name for name in built if now[name][0] != built[name][0]]
+        if changed:
+            described = ", ".join(
+                f"{name} ({built[name][1]} -> {now[name][1]})" for name in changed
+            )
+            raise ValueError(
+                f"{type(self).__name__} continues training its fitted network "
+                f"(warm_start=True or partial_fit), but {described} changed since "
+                "the network was built, and the network cannot follow. Set them "
+                "back, or fit anew with warm_start=False."
+            )
 
     def _after_training(self, valid):
         """Learn from the validation dataset ``valid`` (None when there is none)
@@ -266,11 +320,8 @@ or dict
         vars(self).pop("vocabulary_", None)
         if encoder.vocabulary_ is not None:
             self.vocabulary_ = encoder.vocabulary_.index
-        if encoder.n_columns_ is None:  # a table's columns were counted by sklearn
-            for name in ("n_features_in_", "feature_names_in_"):
-                vars(self).pop(name, None)
-            if encoder.n_features_:
-                self.n_features_in_ = encoder.n_features_
+        if not hasattr(self, "n_features_in_") and encoder.n_features_:
+            self.n_features_in_ = encoder.n_features_  # a list of numeric series
         return encoded
 
     def _characters(self):
@@ -284,13 +335,27 @@ or dict
     def _check_table(self, X, *, reset):
         """scikit-learn's own checks and feature bookkeeping for a 2-D table X.
 
-        Its columns are the time steps: ``n_features_in_`` (and ``feature_names_in_``
-        for a DataFrame) are set in fit and enforced at predict, as for any
-        scikit-learn estimator, when the estimator was fitted on a table. Other
-        inputs pass through to the input encoder.
+        A numeric table's columns are the time steps: ``n_features_in_`` (and
+        ``feature_names_in_`` for a DataFrame) are set in fit and enforced at
+        predict, as for any scikit-learn estimator, when the estimator was fitted on
+        a table. A one-column table of sequences (``df[["text"]]``) has one feature,
+        its column, whose name is checked likewise. Other inputs pass through to the
+        input encoder.
         """
+        if reset:
+            for name in ("n_features_in_", "feature_names_in_"):
+                vars(self).pop(name, None)
+        if sequence_column(X) is not None:
+            if reset:
+                self.n_features_in_ = 1
+                if column_names(X) is not None:
+                    self.feature_names_in_ = column_names(X)
+            else:
+                check_column_names(X, getattr(self, "feature_names_in_", None))
+            return X
         if not is_table(X):
             return X
+        check_numeric_table(X)
         if reset or self.input_encoder_.n_columns_ is not None:
             return validate_data(self, X, reset=reset, dtype="numeric")
         # fitted on a list of sequences: a table is sequences of any length
@@ -301,6 +366,7 @@ or dict
         if reset:
             self.target_encoder_ = self._target_encoder()
             encoded = self.target_encoder_.fit_transform(y, lengths, classes=classes)
+            vars(self).pop("classes_", None)  # a refit on targets without classes
             if self.target_encoder_.classes_ is not None:
                 self.classes_ = self.target_encoder_.classes_
             return encoded
@@ -320,18 +386,64 @@ or dict
 
     def _split(self, dataset, targets, seed):
         """``(train, validation)`` datasets; no validation without early stopping."""
-        validate = self.early_stopping is True or (
-            self.early_stopping == "auto" and len(dataset) >= AUTO_VALIDATION_SIZE
-        )
+        if is_auto(self.early_stopping):
+            validate = len(dataset) >= AUTO_VALIDATION_SIZE
+        else:
+            validate = bool(self.early_stopping)  # numpy's booleans too
         if not validate:
             return dataset, None
         train, valid = train_test_split(
             np.arange(len(dataset)),
             test_size=self.validation_fraction,
             random_state=seed,
-            stratify=self._stratify(targets),
+            stratify=self._stratify_or_warn(self._stratify(targets), len(dataset)),
         )
-        return dataset.subset(train), dataset.subset(valid)
+        train, valid = dataset.subset(train), dataset.subset(valid)
+        if valid.sample_weight is not None and not valid.sample_weight.any():
+            warnings.warn(
+                "Every sequence held out for early stopping has sample weight 0; "
+                "their loss is weighed equally instead. Give more sequences a "
+                "non-zero weight, or set a larger validation_fraction.",
+                UserWarning,
+                stacklevel=4,
+            )
+            valid.sample_weight = None
+        if train.sample_weight is not None and not train.sample_weight.any():
+            raise ValueError(
+                "Every sequence left for training after holding out "
+                f"validation_fraction={self.validation_fraction} for early stopping "
+                "has sample weight 0, so there is nothing to learn from. Give more "
+                "sequences a non-zero weight, or set early_stopping=False."
+            )
+        return train, valid
+
+    def _stratify_or_warn(self, labels, n_sequences):
+        """``labels`` if a stratified split can keep every class on both sides;
+        else None (an unstratified split), with a warning that names the classes
+        in the way."""
+        if labels is None:
+            return None
+        n_valid = int(np.ceil(self.validation_fraction * n_sequences))
+        counts = np.bincount(labels, minlength=len(self.classes_))
+        present = np.flatnonzero(counts)
+        single = self.classes_[counts == 1].tolist()
+        if single:
+            why = f"these classes have a single sequence: {single[:10]}"
+        elif len(present) > min(n_valid, n_sequences - n_valid):
+            why = (
+                f"the {len(present)} classes do not fit in the {n_valid} held-out "
+                "sequences"
+            )
+        else:
+            return labels
+        warnings.warn(
+            f"early_stopping holds out validation_fraction={self.validation_fraction} "
+            f"of the data, split by class, but {why}; the part is held out without "
+            "regard to class instead. Set early_stopping=False to train on all data.",
+            UserWarning,
+            stacklevel=5,
+        )
+        return None
 
     def _stratify(self, targets):
         """Labels to stratify the validation split by, or None."""
@@ -412,8 +524,8 @@ or dict
         """The value of hyperparameter ``name``, with "auto" decided by the input:
         token sequences or numeric series (``AUTO_BY_INPUT``)."""
         value = getattr(self, name)
-        if not (isinstance(value, str) and value == "auto"):
-            return value
+        if not is_auto(value):
+            return bool(value) if isinstance(value, np.bool_) else value
         with_tokens, numeric = AUTO_BY_INPUT[name]
         return with_tokens if self.input_encoder_.vocabulary_ is not None else numeric
 
@@ -480,7 +592,7 @@ or dict
         """X read as at fit, and the net on the current ``device``, ``batch_size``
         and ``precision``, for prediction."""
         check_is_fitted(self, "net_")
-        self._hyperparameters["batch_size"].check(self.batch_size, "batch_size")
+        self._check_hyperparameters(self._predict_reads)
         data = self._read_inputs(X, None, reset=False)
         device = resolve_device(self.device, strict=False)
         check_precision(self.precision, device)

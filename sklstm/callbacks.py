@@ -11,19 +11,23 @@ __all__ = ["DivergenceGuard"]
 class DivergenceGuard(Callback):
     """Stop diverging training, keeping the weights of its lowest-loss epoch.
 
-    Training has diverged when a training batch's loss is NaN or infinite, or when
-    an epoch's training loss exceeds ``factor`` times the lowest loss of the run so
-    far: the loss of its first batch (nearly the starting point) or of any epoch
-    since. The weights of the lowest-loss epoch (or those the run started from) are
-    restored, the optimizer's state is reset (its moments have seen the divergent
-    gradients, and a warm start with a smaller learning rate must not inherit them),
-    the broken epoch is dropped from the history, and :class:`FloatingPointError`
-    says where it happened and which learning rate was used.
+    Training has diverged when a batch's loss is NaN or infinite, or when an
+    epoch's training loss exceeds ``factor`` times its scale: the loss of the run's
+    first training batch (nearly the starting point), or 1 where that is less.
+    sklstm's losses start near 1 (cross-entropies of a few classes, standardised
+    regression targets), and the floor of 1 means a model that fits its data well,
+    whose loss falls toward 0 (or a first batch whose sample weights are all zero,
+    whose loss is 0), is never called diverged. The weights of the lowest-loss
+    epoch (or those the run started from) are restored, the optimizer's state is
+    reset (its moments have seen the divergent gradients, and a warm start with a
+    smaller learning rate must not inherit them), the broken epoch is dropped from
+    the history, and :class:`FloatingPointError` says where it happened and which
+    learning rate was used.
 
     Parameters
     ----------
     factor : float, default=1000
-        How far above its lowest the loss may rise before training counts as
+        How far above its scale the loss may rise before training counts as
         diverged. Ordinary noise, and spikes from a near-zero loss, stay well below.
     """
 
@@ -34,6 +38,9 @@ class DivergenceGuard(Callback):
         self.first_loss_ = None
         self._remember(net, math.inf)
 
+    def on_epoch_begin(self, net, **kwargs):
+        self._batches = {True: 0, False: 0}  # training, validation batches so far
+
     def _remember(self, net, loss):
         self.best_loss_ = loss
         self.best_epoch_ = len(net.history) - (
@@ -43,25 +50,26 @@ class DivergenceGuard(Callback):
 
     def on_batch_end(self, net, batch=None, training=None, loss=None, **kwargs):
         value = loss.item()
+        self._batches[training] += 1
         if not math.isfinite(value):
+            part = "training" if training else "validation"
             self._stop(
                 net,
-                f"The training loss became {value} in epoch {len(net.history)} "
-                f"({'training' if training else 'validation'} batch "
-                f"{len(net.history[-1]['batches'])})",
+                f"The {part} loss became {value} in epoch {len(net.history)} "
+                f"({part} batch {self._batches[training]})",
             )
         if training and self.first_loss_ is None:
             self.first_loss_ = value
 
     def on_epoch_end(self, net, **kwargs):
         loss = net.history[-1, "train_loss"]
-        lowest = min(self.best_loss_, self.first_loss_)
-        if loss > self.factor * lowest:
+        scale = max(self.first_loss_, 1.0)
+        if loss > self.factor * scale:
             self._stop(
                 net,
                 f"Training diverged: the training loss rose to {loss:.4g} in epoch "
-                f"{len(net.history)}, over {self.factor:g} times its lowest "
-                f"({lowest:.4g})",
+                f"{len(net.history)}, over {self.factor:g} times its scale "
+                f"({scale:.4g}: the first batch's loss, at least 1)",
             )
         if loss < self.best_loss_:
             self._remember(net, loss)

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from numbers import Integral, Real
 from typing import Any
 
+import joblib
 import numpy as np
 from sklearn.utils import check_scalar
 from typing_extensions import dataclass_transform
@@ -36,7 +37,9 @@ __all__ = [
     "Declared",
     "Hyperparameter",
     "boolean",
+    "fingerprints",
     "hyperparameter",
+    "is_auto",
     "integer",
     "one_of",
     "real",
@@ -130,6 +133,27 @@ def or_value(special, check):
     return check_or_special
 
 
+def fingerprints(estimator, names):
+    """``{name: (fingerprint, repr)}`` of the current values of ``names``: equal
+    fingerprints mean equal values (arrays and dicts compared by content)."""
+    return {name: _fingerprint(getattr(estimator, name)) for name in names}
+
+
+def _fingerprint(value):
+    try:
+        digest = joblib.hash(value)
+    except Exception:  # noqa: BLE001 - an unpicklable value (a lambda) is itself
+        digest = id(value)
+    shown = repr(value)
+    return digest, shown if len(shown) <= 60 else shown[:57] + "..."
+
+
+def is_auto(value):
+    """Whether a hyperparameter's value is the string "auto" (a numpy value, which
+    compares elementwise, never is)."""
+    return isinstance(value, str) and value == "auto"
+
+
 def boolean(value, name):
     """Check: True or False (numpy's too)."""
     if not isinstance(value, (bool, np.bool_)):
@@ -175,10 +199,11 @@ class Declared:
             )
             cls.__doc__ = cls.__doc__.replace("    {parameters}", entries)
 
-    def _check_hyperparameters(self):
-        """Run every declared check on the current values."""
-        for name, declared in self._hyperparameters.items():
-            declared.check(getattr(self, name), name)
+    def _check_hyperparameters(self, names=None):
+        """Run the declared checks of ``names`` (every one by default) on the
+        current values."""
+        for name in self._hyperparameters if names is None else names:
+            self._hyperparameters[name].check(getattr(self, name), name)
 
 
 def _storing_init(hyperparameters):

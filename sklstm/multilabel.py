@@ -5,7 +5,6 @@ from typing import Any
 import numpy as np
 import torch
 from sklearn.base import ClassifierMixin
-from sklearn.metrics import f1_score, make_scorer
 from torch import nn
 
 from sklstm.base import SequenceEstimator
@@ -67,8 +66,9 @@ class LSTMMultiLabel(ClassifierMixin, SequenceEstimator):
         "gives each label its own threshold (rare labels often need lower ones). "
         '"auto" is the one threshold of 0.05, 0.10, ..., 0.95 that maximises '
         "micro-F1 on the part held out for early stopping (``threshold_``), or 0.5 "
-        "without one: trained with a per-label log-loss, a rare label seldom gets a "
-        "probability above 0.5 even where it is the likeliest.",
+        "without one, or where no threshold finds a true label there: trained "
+        "with a per-label log-loss, a rare label seldom gets a probability above "
+        "0.5 even where it is the likeliest.",
         check=or_value("auto", lambda value, name: check_threshold(value)),
     )
 
@@ -81,9 +81,14 @@ class LSTMMultiLabel(ClassifierMixin, SequenceEstimator):
         return tags
 
     _target_encoder = LabelSetEncoder
-    # the measure score() reports: an empty label set predicted for an empty one
-    # counts as right, rather than warning and counting 0
-    _validation_scoring = make_scorer(f1_score, average="samples", zero_division=1.0)
+    _predict_reads = (*SequenceEstimator._predict_reads, "threshold")
+
+    @staticmethod
+    def _validation_scoring(net, dataset, y):
+        """The measure score() reports, at the threshold of 0.5 (the one to be
+        learned is not known yet)."""
+        return samples_f1(dataset.y.numpy().astype(bool), net.predict(dataset) > 0)
+
     _loss = nn.BCEWithLogitsLoss
 
     def predict_proba(self, X):
@@ -116,7 +121,8 @@ class LSTMMultiLabel(ClassifierMixin, SequenceEstimator):
         true = valid.y.numpy().astype(bool)
         candidates = np.round(np.arange(0.05, 0.96, 0.05), 2)
         f1 = [micro_f1(true, proba >= threshold) for threshold in candidates]
-        self.threshold_ = float(candidates[np.argmax(f1)])
+        if max(f1) > 0:  # else no threshold finds a true label: none ranks higher
+            self.threshold_ = float(candidates[np.argmax(f1)])
 
     def score(self, X, y, sample_weight=None):
         """Sample-averaged F1 of ``predict(X)`` against ``y``.
@@ -127,11 +133,18 @@ class LSTMMultiLabel(ClassifierMixin, SequenceEstimator):
         it credits partly right label sets.
         """
         true = self.target_encoder_.transform(y).astype(bool)
-        predicted = self._selected(X)
-        overlap = (true & predicted).sum(axis=1)
-        size = true.sum(axis=1) + predicted.sum(axis=1)
-        f1 = np.where(size == 0, 1.0, 2 * overlap / np.maximum(size, 1))
-        return float(np.average(f1, weights=sample_weight))
+        return samples_f1(true, self._selected(X), sample_weight)
+
+
+def samples_f1(true, predicted, sample_weight=None):
+    """Mean over sequences of the F1 of each one's predicted label set against its
+    true one, 1.0 when both are empty: ``f1_score(average="samples",
+    zero_division=1.0)``, for one label column too (where scikit-learn refuses
+    "samples")."""
+    overlap = (true & predicted).sum(axis=1)
+    size = true.sum(axis=1) + predicted.sum(axis=1)
+    f1 = np.where(size == 0, 1.0, 2 * overlap / np.maximum(size, 1))
+    return float(np.average(f1, weights=sample_weight))
 
 
 def micro_f1(true, predicted):

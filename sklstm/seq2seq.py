@@ -113,6 +113,12 @@ class LSTMSeq2Seq(SequenceEstimator):
     )
 
     _target_encoder = OutputSequenceEncoder
+    _predict_reads = (
+        *SequenceEstimator._predict_reads,
+        "beam_size",
+        "max_output_length",
+        "relative",
+    )
     _module = Seq2SeqModel
     _sequence_targets = True
 
@@ -138,9 +144,12 @@ class LSTMSeq2Seq(SequenceEstimator):
         if self.relative is not None:
             X, last = self._relative_inputs(X)
             y = self._relative_outputs(y, last, inverse=False)
-        super()._fit(X, y, sample_weight, incremental=incremental, classes=classes)
+        return super()._fit(
+            X, y, sample_weight, incremental=incremental, classes=classes
+        )
+
+    def _after_training(self, valid):
         self.length_ratio_ = self.target_encoder_.length_ratio_
-        return self
 
     def _relative_inputs(self, X):
         """Numeric series relative to their last step, and those last steps.
@@ -258,7 +267,8 @@ class LSTMSeq2Seq(SequenceEstimator):
         (decoded, lengths), _ = self._generate(X, y)
         outputs = self.target_encoder_.inverse_transform(decoded, lengths)
         if self.target_encoder_.kind_ == "values":
-            if self.target_encoder_.n_features_ == 1:
+            # (T_out,) outputs in fit, (T_out,) at predict; (T_out, 1) stays so
+            if getattr(self.target_encoder_, "one_dimensional_", True):
                 outputs = [output.ravel() for output in outputs]
             if last is not None:
                 outputs = self._relative_outputs(outputs, last, inverse=True)

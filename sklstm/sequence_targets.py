@@ -43,6 +43,8 @@ class OutputSequenceEncoder:
     classes_ = None
 
     def fit_transform(self, y, lengths=None, classes=None):
+        # whether every real-valued output came 1-D, (T_out,): predict answers so
+        self.one_dimensional_ = all(np.ndim(sequence) == 1 for sequence in y)
         sequences = _check_sequences(y)
         self.kind_ = _kind(sequences)
         steps, output_lengths = _flat(sequences)
@@ -151,6 +153,13 @@ def _check_sequences(y):
             raise ValueError(
                 f"y[{i}] is an empty output sequence; every output sequence needs "
                 "at least one step."
+            )
+        if sequence.ndim != 1 and sequence.dtype.kind != "f":
+            raise ValueError(
+                f"y[{i}] has shape {sequence.shape} of {sequence.dtype.kind!r}-kind "
+                "steps; an output sequence of symbols (strings or integers) is 1-D, "
+                "one symbol per step. For real values with several per step, give "
+                "floats: np.asarray(y[i], dtype=float)."
             )
         if sequence.dtype.kind == "f":
             if sequence.ndim == 1:

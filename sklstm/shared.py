@@ -26,6 +26,7 @@ __all__ = [
     "AUTO_CHAR_EMBEDDING_DIM",
     "AUTO_PATIENCE_STEPS",
     "AUTO_VALIDATION_SIZE",
+    "BUILT_FROM",
     "CLASS_WEIGHT",
     "OPTIMIZERS",
     "PATCH_SIZE",
@@ -106,6 +107,34 @@ POOLING = hyperparameter(
     f'"auto" is "{AUTO_BY_INPUT["pooling"][0]}" for token input and '
     f'"{AUTO_BY_INPUT["pooling"][1]}" for numeric series.',
     check=or_value("auto", one_of(*POOLINGS)),
+)
+
+#: the hyperparameters that the input's reading and the network are built from
+#: in a fresh fit (those of every estimator that has them); a warm start or
+#: partial_fit cannot change them
+BUILT_FROM = (
+    "tokenizer",
+    "lowercase",
+    "min_frequency",
+    "max_vocabulary_size",
+    "pretrained_embeddings",
+    "freeze_embeddings",
+    "standardize",
+    "embedding_dim",
+    "char_embedding_dim",
+    "cell",
+    "hidden_size",
+    "num_layers",
+    "bidirectional",
+    "bidirectional_merge",
+    "dropout",
+    "token_dropout",
+    "optimizer",
+    "pooling",
+    "patch_size",
+    "class_weight",
+    "attention",
+    "relative",
 )
 
 #: early_stopping="auto" holds out a validation part from this many sequences on

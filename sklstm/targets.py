@@ -57,6 +57,7 @@ class ClassEncoder:
 
     def fit_transform(self, y, lengths=None, classes=None):
         y = column_or_1d(y, warn=True)
+        _check_labels(y)
         check_classification_targets(y)
         if classes is None:
             self.classes_, indices = np.unique(y, return_inverse=True)
@@ -77,6 +78,7 @@ class ClassEncoder:
     def transform(self, y, lengths=None):
         """Indices of known labels; a label not seen in fit is an error."""
         y = column_or_1d(y, warn=True)
+        _check_labels(y)
         unknown = np.setdiff1d(y, self.classes_)
         if unknown.size:
             raise ValueError(
@@ -101,6 +103,25 @@ class ClassEncoder:
             }
         weight = compute_class_weight(class_weight, classes=classes, y=indices)
         return {"weight": weight}
+
+
+def _check_labels(y):
+    """Refuse missing labels (None, NaN): sorting labels would meet None as a bare
+    TypeError, and NaN would become a class of its own."""
+    if y.dtype.kind == "f":
+        missing = np.flatnonzero(np.isnan(y)).tolist()
+    elif y.dtype == object:
+        missing = [
+            i for i, v in enumerate(y) if v is None or (isinstance(v, float) and v != v)
+        ]
+    else:
+        return
+    if missing:
+        raise ValueError(
+            f"y holds a missing label ({y[missing[0]]!r}) at {len(missing)} "
+            f"position(s), the first at {missing[0]} (of the labels, flattened); "
+            "every label must be given. Drop or fill those samples first."
+        )
 
 
 def _check_class_weight_keys(class_weight, classes):
@@ -392,7 +413,11 @@ def flatten_tags(y, lengths=None):
                 f"y[{i}] has {len(labels)} labels but X[{i}] has {lengths[i]} steps; "
                 "each sequence needs one label per step."
             )
-        sequences.append(np.asarray(labels))
+        array = np.asarray(labels)
+        if array.dtype.kind == "U" and not all(isinstance(v, str) for v in labels):
+            # numpy would turn None or NaN among strings into "None" or "nan" tags
+            array = np.asarray(labels, dtype=object)
+        sequences.append(array)
     if not sequences:
         raise ValueError("y is empty; expected one label sequence per input sequence.")
     return np.concatenate(sequences)

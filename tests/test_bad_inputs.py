@@ -45,13 +45,6 @@ FIT_ERRORS = {
         ValueError,
         r"X\[1\] is an empty sequence",
     ),
-    "blank string": (
-        LSTMClassifier,
-        ["good", " "],
-        ["x", "y"],
-        ValueError,
-        r"X\[1\] \(' '\) has no tokens after tokenization",
-    ),
     "length mismatch": (
         LSTMClassifier,
         WORDS,

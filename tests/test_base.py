@@ -1,5 +1,7 @@
 """Behaviour every estimator shares: input forms, errors, training options."""
 
+import warnings
+
 import numpy as np
 import pytest
 import torch
@@ -429,3 +431,156 @@ class TestTrainingLength:
         assert "valid_loss" in LSTMClassifier(**params).fit(X, y).history_[-1]
         small = LSTMClassifier(**params).fit(X[:999], y[:999])
         assert "valid_loss" not in small.history_[-1]
+
+
+class TestBooleanAndChangedHyperparameters:
+    def test_numpy_true_enables_early_stopping(self, marker_data):
+        """early_stopping=np.True_ (a grid built from a numpy array) holds out a
+        validation part, as True does."""
+        X, y = marker_data
+        clf = LSTMClassifier(**{**FAST, "max_epochs": 2}, early_stopping=np.True_)
+        assert "valid_score" in clf.fit(X, y).history_[-1]
+
+    def test_warm_start_refuses_a_changed_architecture(self, marker_data):
+        """A warm start after changing hidden_size and cell names both, instead of
+        training the old network while get_params says otherwise."""
+        X, y = marker_data
+        clf = LSTMClassifier(**{**FAST, "max_epochs": 1}, warm_start=True).fit(X, y)
+        clf.set_params(hidden_size=4, cell="gru")
+        with pytest.raises(
+            ValueError, match=r"cell \('lstm' -> 'gru'\), hidden_size \(16 -> 4\)"
+        ):
+            clf.fit(X, y)
+        clf.set_params(hidden_size=16, cell="lstm", lr=0.001).fit(X, y)  # allowed
+        assert clf.n_iter_ == 2
+        with pytest.raises(ValueError, match="pooling"):
+            clf.set_params(pooling="mean").partial_fit(X, y)
+
+    def test_partial_fit_refuses_balanced_class_weight(self, marker_data):
+        """class_weight='balanced' at partial_fit's first call is refused in
+        sklstm's words, as SGDClassifier.partial_fit does."""
+        X, y = marker_data
+        clf = LSTMClassifier(**FAST, class_weight="balanced")
+        with pytest.raises(ValueError, match="not supported by LSTMClassifier.partial"):
+            clf.partial_fit(X[:5], y[:5], classes=np.unique(y))
+
+
+class TestPredictChecksWhatItReads:
+    @pytest.mark.parametrize(
+        "params, error, match",
+        [
+            ({"precision": "16"}, ValueError, r"precision='16' is not supported"),
+            ({"batch_size": 0}, ValueError, "batch_size == 0"),
+            ({"device": "tpu"}, ValueError, "not a device sklstm runs on"),
+        ],
+    )
+    def test_bad_value_set_after_fit(self, marker_data, params, error, match):
+        """A hyperparameter that predict reads is checked there too."""
+        X, y = marker_data
+        clf = LSTMClassifier(**{**FAST, "max_epochs": 1}).fit(X[:40], y[:40])
+        with pytest.raises(error, match=match):
+            clf.set_params(**params).predict(X[:3])
+
+
+@pytest.fixture(scope="module")
+def texts():
+    """Short sentences labelled by whether they say "good"."""
+    rng = np.random.RandomState(7)
+    words = ["good", "bad", "film", "plot", "the"]
+    X = [" ".join(rng.choice(words, size=rng.randint(1, 6))) for _ in range(60)]
+    return X, ["pos" if "good" in x else "neg" for x in X]
+
+
+class TestTextUsersHave:
+    def test_empty_rows_fit_and_predict(self, texts):
+        """Empty and blank strings are valid rows in fit and predict."""
+        X, y = texts
+        clf = LSTMClassifier(**{**FAST, "max_epochs": 2})
+        clf.fit([*X, "", "  "], [*y, "neg", "pos"])
+        assert clf.predict(["", "good"]).shape == (2,)
+
+    def test_string_array_predicts_as_the_list(self, texts):
+        """np.array(texts) fits and predicts as the list does."""
+        X, y = texts
+        clf = LSTMClassifier(**{**FAST, "max_epochs": 2}).fit(np.array(X), y)
+        np.testing.assert_array_equal(
+            clf.predict_proba(np.array(X[:5])), clf.predict_proba(X[:5])
+        )
+
+    def test_one_text_column_has_its_name_checked(self, texts):
+        """df[["text"]] sets n_features_in_ and feature_names_in_ as scikit-learn
+        does for any DataFrame, and predict checks the name."""
+        pd = pytest.importorskip("pandas")
+        X, y = texts
+        clf = LSTMClassifier(**{**FAST, "max_epochs": 1})
+        clf.fit(pd.DataFrame({"text": X}), y)
+        assert clf.n_features_in_ == 1
+        assert clf.feature_names_in_.tolist() == ["text"]
+        clf.predict(pd.DataFrame({"text": X[:2]}))
+        with pytest.raises(ValueError, match="feature names should match"):
+            clf.predict(pd.DataFrame({"review": X[:2]}))
+        clf.fit(X, y)  # a refit on a list forgets the name
+        assert not hasattr(clf, "feature_names_in_")
+
+    def test_string_table_is_refused_in_sklstm_terms(self, texts):
+        """Text plus another column (what a ColumnTransformer may pass on) gets a
+        message that says what is accepted, not numpy's conversion error."""
+        pd = pytest.importorskip("pandas")
+        X, y = texts
+        frame = pd.DataFrame({"text": X, "source": ["web"] * len(X)})
+        with pytest.raises(ValueError, match=r"Text goes in one column"):
+            LSTMClassifier(**FAST).fit(frame, y)
+
+
+class TestDefaultPathOnValidData:
+    """From AUTO_VALIDATION_SIZE sequences on, the default holds out a part: it
+    must not fail where a stratified split cannot be made."""
+
+    def _data(self, labels):
+        rng = np.random.RandomState(0)
+        X = [list(rng.choice(["a", "b", "c"], size=3)) for _ in labels]
+        return X, labels
+
+    def test_single_member_class(self):
+        """A class of one sequence: a warning naming it, and the fit goes on."""
+        X, y = self._data(["common"] * 999 + ["rare"])
+        clf = LSTMClassifier(**{**FAST, "max_epochs": 1})
+        with pytest.warns(UserWarning, match=r"single sequence: \['rare'\]"):
+            clf.fit(X, y)
+        assert clf.classes_.tolist() == ["common", "rare"]
+
+    def test_more_classes_than_the_held_out_part(self):
+        """150 classes among 1,000 sequences: 100 held out cannot hold each."""
+        X, y = self._data([f"c{i % 150}" for i in range(1000)])
+        clf = LSTMClassifier(**{**FAST, "max_epochs": 1})
+        with pytest.warns(UserWarning, match="150 classes do not fit in the 100"):
+            clf.fit(X, y)
+
+    def test_zero_weights_in_one_part(self, marker_data):
+        """Sample weights zero on most sequences: no NaN loss whichever part the
+        non-zero ones fall in; a zero-weight validation part is weighed equally,
+        with a warning, and a zero-weight training part is refused clearly."""
+        X, y = marker_data
+        X, y = X[:20], y[:20]
+        weight = np.zeros(20)
+        weight[:2] = 1.0
+        outcomes = set()
+        for seed in range(6):
+            reg = LSTMClassifier(
+                **{**FAST, "max_epochs": 2, "random_state": seed},
+                early_stopping=True,
+                validation_fraction=0.5,
+            )
+            try:
+                with warnings.catch_warnings(record=True) as caught:
+                    warnings.simplefilter("always")
+                    reg.fit(X, y, sample_weight=weight)
+            except ValueError as error:
+                assert "nothing to learn from" in str(error)
+                outcomes.add("refused")
+                continue
+            assert np.isfinite(reg.history_[:, "valid_loss"]).all()
+            assert np.isfinite(reg.history_[:, "train_loss"]).all()
+            if any("weighed equally" in str(w.message) for w in caught):
+                outcomes.add("warned")
+        assert "warned" in outcomes

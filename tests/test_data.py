@@ -1,6 +1,7 @@
 """Reading inputs, the vocabulary, the flat dataset and length bucketing."""
 
 import numpy as np
+import pandas as pd
 import pytest
 import torch
 
@@ -105,8 +106,15 @@ class TestReadSequences:
             ("a sentence", TypeError, "single string"),
             ([], ValueError, "X is empty"),
             ([["a"], []], ValueError, r"X\[1\] is an empty sequence"),
-            (["ok", "  "], ValueError, r"X\[1\] \('  '\) has no tokens"),
             ([["a", None]], ValueError, "contains None"),
+            ([[b"a", b"b"]], ValueError, r"holds bytes; .*decode"),
+            (np.zeros((3, 4, 0)), ValueError, "0 features per step"),
+            ([np.zeros((4, 0))], ValueError, "0 features per step"),
+            (
+                pd.DataFrame({"a": ["x y", "z"], "b": ["u", "v"]}),
+                ValueError,
+                r"table of 2 columns, some holding text.*\['a', 'b'\]",
+            ),
             ([["a"], [1]], ValueError, "mixes string tokens and integer tokens"),
             ([["a"], [0.5]], ValueError, "mixes token sequences and numeric"),
             (
@@ -372,3 +380,54 @@ def test_one_huge_sequence_trains_alone():
     # len() counts a length-sorted pass; a training pass's first cut is random
     assert len(iterator) == len(list(BucketIterator(data, batch_size=64)))
     assert len(iterator) <= len(batches) <= len(iterator) + 1
+
+
+class TestInputsUsersHave:
+    """Inputs a user naturally has, read as the documented contract says."""
+
+    def test_empty_texts_are_one_unknown_token(self):
+        """An empty or blank string is one step, the unknown token (row 1), also
+        where empty rows are frequent in training."""
+        encoder = InputEncoder(min_frequency=1)
+        encoded = encoder.fit_transform(["", "good film", " ", ""])
+        assert encoded.lengths.tolist() == [1, 2, 1, 1]
+        assert encoded.streams["tokens"][[0, 3, 4]].tolist() == [1, 1, 1]
+        assert "" not in encoder.vocabulary_.index
+
+    def test_string_array_reads_as_a_list(self):
+        """np.array(texts) (dtype <U) is read like the list of strings."""
+        texts = ["a good film", "dull", "good"]
+        as_list = InputEncoder().fit_transform(texts)
+        as_array = InputEncoder().fit_transform(np.array(texts))
+        np.testing.assert_array_equal(as_array.lengths, as_list.lengths)
+        np.testing.assert_array_equal(
+            as_array.streams["tokens"], as_list.streams["tokens"]
+        )
+
+    def test_one_column_of_arrays_reads_as_series(self):
+        """A one-column DataFrame whose cells are arrays reads like a Series of
+        them: one numeric series per row."""
+        series = [np.arange(3.0), np.arange(5.0)]
+        frame = pd.DataFrame({"signal": series})
+        from_frame = InputEncoder().fit_transform(frame)
+        from_series = InputEncoder().fit_transform(pd.Series(series))
+        np.testing.assert_array_equal(from_frame.lengths, [3, 5])
+        np.testing.assert_array_equal(
+            from_frame.streams["features"], from_series.streams["features"]
+        )
+
+    def test_words_without_characters(self):
+        """Empty-string tokens read with characters give padding, not an error."""
+        encoder = InputEncoder(characters=True)
+        encoded = encoder.fit_transform([[""], ["ab", ""]])
+        assert encoded.streams["chars"].shape == (3, 2)
+        assert encoded.streams["chars"][[0, 2]].tolist() == [[0, 0], [0, 0]]
+
+
+def test_subset_of_zero_weights_stays_finite():
+    """A split whose sample weights are all zero keeps zeros, never 0/0 = NaN."""
+    data = SequenceDataset(
+        [1, 1, 1, 1], tokens=[2, 3, 4, 5], y=[0, 1, 0, 1], sample_weight=[1, 1, 0, 0]
+    )
+    part = data.subset([2, 3])
+    assert part.sample_weight.tolist() == [0.0, 0.0]

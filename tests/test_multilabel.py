@@ -227,3 +227,50 @@ def test_class_weight_keys_must_be_labels(marker_sets):
     """A class_weight key that is no label is an error, as in scikit-learn."""
     with pytest.raises(ValueError, match="keys that are not labels of y: "):
         LSTMMultiLabel(class_weight={"nope": 2.0}).fit(*marker_sets)
+
+
+class TestRoundTwo:
+    def test_auto_threshold_without_positives_held_out_is_half(self):
+        """When the held-out part has no true label, no threshold ranks higher:
+        threshold_ is 0.5, not the first candidate (0.05, every label)."""
+        rng = np.random.RandomState(0)
+        X = [list(rng.choice(["a", "b"], size=3)) for _ in range(60)]
+        clf = LSTMMultiLabel(**{**FAST, "max_epochs": 2}, early_stopping=True)
+        clf.fit(X, np.zeros((60, 2), dtype=int))
+        assert clf.threshold_ == 0.5
+
+    def test_partial_fit_after_fit_keeps_the_threshold(self, marker_sets):
+        """partial_fit after fit keeps the threshold fit learned."""
+        X, y = marker_sets
+        clf = LSTMMultiLabel(**{**FAST, "max_epochs": 2}, early_stopping=True)
+        clf.fit(X, y)
+        clf.threshold_ = 0.35  # as fit may learn; 0.5 is the fallback
+        clf.partial_fit(X[:50], y[:50])
+        assert clf.threshold_ == 0.35
+
+    def test_one_label_from_a_thousand_sequences(self):
+        """One label column with the default held-out part (>= 1,000 sequences):
+        early stopping scores it as score() does, where sample-wise F1 of
+        scikit-learn refuses a single column."""
+        rng = np.random.RandomState(0)
+        X = [list(rng.choice(["a", "b", "z"], size=3)) for _ in range(1000)]
+        y = np.array([[int("z" in x)] for x in X])
+        clf = LSTMMultiLabel(**{**FAST, "max_epochs": 2}).fit(X, y)
+        assert "valid_score" in clf.history_[-1]
+        assert clf.predict(X[:3]).shape == (3, 1)
+
+    def test_usable_after_divergence(self, marker_sets):
+        """After a FloatingPointError the estimator predicts with the weights it
+        kept, as the message says."""
+        X, y = marker_sets
+        clf = LSTMMultiLabel(**{**FAST, "max_epochs": 3, "lr": 1e8}, optimizer="sgd")
+        with pytest.raises(FloatingPointError):
+            clf.fit(X, y)
+        assert len(clf.predict(X[:3])) == 3
+
+    def test_threshold_checked_at_predict(self, marker_sets):
+        """A threshold set after fit is checked by predict too."""
+        X, y = marker_sets
+        clf = LSTMMultiLabel(**{**FAST, "max_epochs": 1}).fit(X, y)
+        with pytest.raises(ValueError, match="probability in"):
+            clf.set_params(threshold=2.0).predict(X[:2])

@@ -123,7 +123,9 @@ class SequenceDataset(Dataset):
             elements = (
                 None if self.target_lengths is None else self.target_lengths.numpy()
             )
-            weight = weight / np.average(weight, weights=elements)
+            mean = np.average(weight, weights=elements)
+            # a part whose weights are all zero (a split may make one) stays zero
+            weight = weight / mean if mean > 0 else weight
             self.sample_weight = torch.as_tensor(weight, dtype=torch.float32)
         self.targets = None
         if y is not None:

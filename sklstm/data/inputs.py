@@ -31,10 +31,23 @@ import numpy as np
 from sklstm.data.tokenize import make_tokenizer
 from sklstm.data.vocabulary import Vocabulary
 
-__all__ = ["Encoded", "InputEncoder", "is_table", "json_value", "read_sequences"]
+__all__ = [
+    "Encoded",
+    "InputEncoder",
+    "check_column_names",
+    "check_numeric_table",
+    "column_names",
+    "is_table",
+    "json_value",
+    "read_sequences",
+    "sequence_column",
+]
 
 _STREAMS = {"tokens", "features"}
 _TOKEN_TYPES = {"str": "string", "int": "integer"}
+#: the token a text without tokens is read as: never in the vocabulary, so it is
+#: the unknown token, and without characters
+EMPTY_TEXT = ""
 #: characters read of each token by the character-level representation
 MAX_WORD_CHARS = 20
 #: patch_size="auto" reads a typical numeric series in about this many LSTM steps
@@ -100,13 +113,15 @@ def _as_sample_list(X, name="X"):
         )
     if hasattr(X, "to_numpy") and getattr(X, "ndim", None) == 1:  # pandas Series
         return X.tolist()
-    column = _text_column(X)
+    column = sequence_column(X)
     if column is not None:
         return list(column)
     if isinstance(X, (list, tuple)):
         return list(X)
     if hasattr(X, "__array__") or hasattr(X, "to_numpy"):
         array = np.asarray(X)
+        if array.ndim == 1 and array.dtype.kind == "U":  # np.array(texts)
+            return array.tolist()
         if array.dtype == object and array.ndim == 1:
             return list(array)
         return None
@@ -196,6 +211,11 @@ def _token_kind(seq):
         return None
     if any(t is type(None) for t in types):
         raise ValueError("it contains None; tokens must be strings or integers.")
+    if all(issubclass(t, bytes) for t in types):
+        raise ValueError(
+            "it holds bytes; tokens must be strings or integers. Decode them first "
+            "(token.decode('utf-8'))."
+        )
     raise ValueError(
         "it mixes "
         + ", ".join(sorted(t.__name__ for t in types))
@@ -216,12 +236,9 @@ def _read_list(samples, tokenize, name):
     for i, sample in enumerate(samples):
         where = f"{name}[{i}]"
         if isinstance(sample, str):
-            seq = tokenize(sample)
-            if len(seq) == 0:
-                raise ValueError(
-                    f"{where} ({sample!r}) has no tokens after tokenization; every "
-                    "sequence needs at least one step."
-                )
+            # a text without tokens (an empty row of a text column) is one
+            # unknown token, as TfidfVectorizer reads it as no words at all
+            seq = tokenize(sample) or [EMPTY_TEXT]
         elif (
             isinstance(sample, np.ndarray)
             and sample.ndim == 1
@@ -270,8 +287,9 @@ def _read_list(samples, tokenize, name):
     return _Read(tokens=tokens, token_type=token_kinds.pop() if tokens else None)
 
 
-def _text_column(X):
-    """The column of a one-column table of strings or token lists, or None.
+def sequence_column(X):
+    """The column of a one-column table of sequences (strings, token lists or
+    series arrays), or None.
 
     Decided from the column's dtype and first entry, without converting the text.
     """
@@ -281,7 +299,56 @@ def _text_column(X):
     if getattr(column.dtype, "kind", "O") in "biufc":
         return None
     first = column.iloc[0] if hasattr(column, "iloc") else column[0]
-    return column if isinstance(first, (str, list, tuple)) else None
+    return column if isinstance(first, (str, list, tuple, np.ndarray)) else None
+
+
+def column_names(X):
+    """A DataFrame's column names as an object array when they are all strings
+    (as scikit-learn records them), else None."""
+    columns = getattr(X, "columns", None)
+    if columns is None or not all(isinstance(name, str) for name in columns):
+        return None
+    return np.asarray(columns, dtype=object)
+
+
+def check_column_names(X, fitted_names):
+    """Refuse a DataFrame whose column names differ from ``fitted_names`` (those of
+    the DataFrame in fit, or None), as scikit-learn does."""
+    names = column_names(X)
+    if fitted_names is None or names is None:
+        return
+    if len(names) != len(fitted_names) or (names != fitted_names).any():
+        raise ValueError(
+            "The feature names should match those that were passed during fit: "
+            f"got {names.tolist()[:10]}, expected {list(fitted_names)[:10]}"
+            + (
+                " (the same names in another order)."
+                if sorted(names) == sorted(fitted_names)
+                else "."
+            )
+        )
+
+
+def check_numeric_table(X, name="X"):
+    """A table of several columns is numeric; say so where some hold text."""
+    dtypes = getattr(X, "dtypes", None)
+    if dtypes is not None:
+        text = [
+            str(c) for c, t in zip(X.columns, dtypes, strict=True) if t.kind in "OSU"
+        ]
+    else:
+        kind = np.asarray(X).dtype.kind
+        text = ["all"] if kind in "OSU" else []
+    if not text:
+        return
+    raise ValueError(
+        f"{name} is a table of {X.shape[1]} columns, some holding text or objects "
+        f"(columns: {text[:5]}); a table's columns must be the numeric time steps of "
+        "a series. Text goes in one column (df[['text']]), a list of strings or of "
+        "token lists; text with per-token numbers goes in a dict with 'tokens' and "
+        "'features'. To combine a text column with other columns, fit a separate "
+        "model per kind (e.g. stacking) or join them into one text."
+    )
 
 
 def is_table(X):
@@ -295,7 +362,7 @@ def is_table(X):
     ):
         return False
     ndim = X.ndim if hasattr(X, "ndim") else np.asarray(X).ndim
-    return ndim == 2 and _text_column(X) is None
+    return ndim == 2 and sequence_column(X) is None
 
 
 def read_sequences(X, tokenizer=None, name="X"):
@@ -338,11 +405,18 @@ def read_sequences(X, tokenizer=None, name="X"):
             token_type=tokens.token_type,
         )
     samples = None if is_table(X) else _as_sample_list(X, name)
-    read = (
-        _read_array(X, name) if samples is None else _read_list(samples, tokenize, name)
-    )
+    if samples is None:  # a rectangular array
+        check_numeric_table(X, name)
+        read = _read_array(X, name)
+    else:
+        read = _read_list(samples, tokenize, name)
     if not (read.tokens or read.features):
         raise ValueError(f"{name} is empty; expected at least one sequence.")
+    if read.features is not None and read.features[0].shape[1] == 0:
+        raise ValueError(
+            f"{name} has numeric sequences with 0 features per step (shape "
+            f"{read.features[0].shape} for the first); expected at least one."
+        )
     return read
 
 
@@ -434,6 +508,7 @@ class InputEncoder:
                 min_frequency=self.min_frequency,
                 max_size=self.max_vocabulary_size,
                 extra_tokens=self._vocabulary_keys(list(self.extra_tokens)),
+                unknown=(EMPTY_TEXT,),
             )
         self.char_vocabulary_ = None
         if self.characters == "auto":
@@ -561,7 +636,8 @@ class InputEncoder:
         """``(n_tokens, n_chars)`` character indices, zero-padded per word."""
         distinct = {token: row for row, token in enumerate(dict.fromkeys(tokens))}
         words = [_clip_word(token) for token in distinct]
-        table = np.zeros((len(words), max(map(len, words))), dtype=np.int64)
+        # at least one column: a word without characters ("") reads as padding
+        table = np.zeros((len(words), max(1, *map(len, words))), dtype=np.int64)
         for row, word in enumerate(words):
             table[row, : len(word)] = self.char_vocabulary_.encode(word)
         return table[[distinct[token] for token in tokens]]

@@ -35,14 +35,25 @@ class Vocabulary:
         self.index = {token: i for i, token in enumerate(tokens, start=2)}
 
     @classmethod
-    def build(cls, sequences, *, min_frequency=1, max_size=None, extra_tokens=()):
+    def build(
+        cls,
+        sequences,
+        *,
+        min_frequency=1,
+        max_size=None,
+        extra_tokens=(),
+        unknown=(),
+    ):
         """Keep tokens seen at least ``min_frequency`` times, most frequent first.
 
         Ties keep the order of first appearance, so the result is deterministic.
         ``extra_tokens`` (e.g. those of pretrained embeddings) are appended after the
         frequency cut, so a frozen pretrained vector stays usable at predict time.
+        The tokens in ``unknown`` are never kept: they always map to the unknown row.
         """
         counts = Counter(chain.from_iterable(sequences))
+        for token in unknown:
+            counts.pop(token, None)
         kept = [
             t
             for t in sorted(counts, key=counts.get, reverse=True)

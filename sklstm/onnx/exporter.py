@@ -89,12 +89,20 @@ def export(estimator, path):
             "sklstm_version": __version__,
             "estimator": type(estimator).__name__,
             "input": estimator.input_encoder_.export_state(),
+            "feature_names": _feature_names(estimator),
             "output": {"kind": kind, **_output_state(estimator, kind)},
         }
     )
     model = onnx.load_model_from_string(_graph(estimator, per_step=kind == "tags"))
     onnx.helper.set_model_props(model, {METADATA_KEY: metadata})
     onnx.save_model(model, os.fspath(path))
+
+
+def _feature_names(estimator):
+    """The DataFrame column names of fit, checked at predict as the estimator does,
+    or None."""
+    names = getattr(estimator, "feature_names_in_", None)
+    return None if names is None else [str(name) for name in names]
 
 
 def _output_state(estimator, kind):

@@ -10,6 +10,7 @@ An exported file holds the network as an ONNX graph and, in its metadata under
   per sequence), ``"labels"`` (any set of labels), ``"tags"`` (a class per step)
   or ``"values"`` (regression), with the class names, the multi-label threshold and
   the form of y in fit, or the regression targets' scaling;
+* ``feature_names``: the DataFrame column names of fit, or null;
 * ``estimator``, ``sklstm_version`` and ``format`` (of this layout).
 
 The graph takes ``lengths`` ``(batch,)`` and the padded streams the model reads:
@@ -25,7 +26,7 @@ import os
 import numpy as np
 import onnxruntime
 
-from sklstm.data.inputs import InputEncoder
+from sklstm.data.inputs import InputEncoder, check_column_names
 
 __all__ = ["METADATA_KEY", "OnnxPredictor", "load"]
 
@@ -76,6 +77,9 @@ class OnnxPredictor:
         Reads X as the estimator did.
     classes_ : ndarray or None
         The class (label, tag) names; None for regression.
+    feature_names_in_ : ndarray of str or None
+        The column names of the DataFrame the estimator was fitted on: a
+        DataFrame at predict must have them, in that order.
     metadata : dict
         The file's sklstm metadata.
     """
@@ -107,6 +111,8 @@ class OnnxPredictor:
         self.batch_size = batch_size
         self.estimator = self.metadata["estimator"]
         self.input_encoder = InputEncoder.from_state(self.metadata["input"])
+        names = self.metadata.get("feature_names")  # files of 0.x before it: None
+        self.feature_names_in_ = None if names is None else np.asarray(names, object)
         self.output = self.metadata["output"]
         self.classes_ = (
             np.asarray(self.output["classes"], dtype=self.output["classes_dtype"])
@@ -120,6 +126,7 @@ class OnnxPredictor:
     def _forward(self, X):
         """The graph's outputs for X in X's order (per-step outputs flat,
         sequence after sequence, as ``(n_steps, n_outputs)``), and X's lengths."""
+        check_column_names(X, self.feature_names_in_)
         lengths, streams = self.input_encoder.transform(X)
         starts = np.cumsum(lengths) - lengths
         # a trailing zero row that padding positions point at
