@@ -2,10 +2,44 @@
 
 import copy
 import math
+import sys
 
-from skorch.callbacks import Callback
+from skorch.callbacks import Callback, PrintLog
+from skorch.utils import Ansi
 
-__all__ = ["DivergenceGuard"]
+__all__ = ["DivergenceGuard", "EpochLog"]
+
+
+class EpochLog(PrintLog):
+    """skorch's table of per-epoch losses (``verbose=1``), fit for logs.
+
+    Best values are coloured only where the table goes to a terminal: redirected
+    to a file or a CI log, it holds no ANSI escape codes. And the epoch on which
+    early stopping ends training has its row too (skorch's ``EarlyStopping`` stops
+    before ``PrintLog`` prints it).
+    """
+
+    def initialize(self):
+        super().initialize()
+        self.printed_ = 0
+        return self
+
+    def format_row(self, row, key, color):
+        if self.sink is print and sys.stdout.isatty():
+            return super().format_row(row, key, color)
+        formatted = super().format_row(row, key, "")
+        if isinstance(formatted, str):
+            return formatted.replace(Ansi.ENDC.value, "")
+        return formatted
+
+    def on_epoch_end(self, net, **kwargs):
+        super().on_epoch_end(net, **kwargs)
+        self.printed_ = len(net.history)
+
+    def on_train_end(self, net, **kwargs):
+        complete = net.history and "train_loss" in net.history[-1]
+        if complete and len(net.history) > self.printed_:
+            self.on_epoch_end(net)
 
 
 class DivergenceGuard(Callback):

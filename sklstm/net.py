@@ -11,7 +11,7 @@ from skorch.helper import predefined_split
 from skorch.utils import to_device, to_tensor
 from torch import nn
 
-from sklstm.callbacks import DivergenceGuard
+from sklstm.callbacks import DivergenceGuard, EpochLog
 from sklstm.data import BucketIterator, real_steps
 from sklstm.devices import autocast
 
@@ -90,6 +90,14 @@ class SequenceNet(NeuralNet):
             **kwargs,
         }
         super().__init__(module, criterion, **kwargs)
+
+    @property
+    def _default_callbacks(self):
+        """skorch's, with :class:`~sklstm.callbacks.EpochLog` for its table."""
+        return [
+            (name, EpochLog() if name == "print_log" else callback)
+            for name, callback in super()._default_callbacks
+        ]
 
     def infer(self, x, **fit_params):
         """skorch's forward pass, in ``precision``; outputs in float32, which the

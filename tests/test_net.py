@@ -258,3 +258,20 @@ def test_no_operation_mixes_devices(case):
         outputs = net.evaluation_step(batch)
     assert outputs.device.type == "meta"
     assert audit.mixed == []
+
+
+def test_epoch_table_is_plain_in_logs_and_has_the_stopping_epoch(marker_data, capsys):
+    """verbose=1 with stdout redirected writes no ANSI codes, and the epoch on
+    which early stopping fired has its row: one row per epoch in n_iter_."""
+    X, y = marker_data
+    clf = LSTMClassifier(
+        **{**FAST, "max_epochs": 50, "lr": 0.05},
+        early_stopping=True,
+        n_iter_no_change=2,
+        verbose=1,
+    ).fit(X, y)
+    out = capsys.readouterr().out
+    assert "\x1b[" not in out
+    assert clf.n_iter_ < 50  # it did stop early
+    rows = [line for line in out.splitlines() if line.strip()[:1].isdigit()]
+    assert len(rows) == clf.n_iter_

@@ -270,3 +270,26 @@ def test_a_foreign_onnx_file_is_refused(tmp_path):
     onnx.save_model(model, tmp_path / "other.onnx")
     with pytest.raises(ValueError, match="without sklstm metadata"):
         load(tmp_path / "other.onnx")
+
+
+def test_dataframe_column_names_are_checked(tmp_path):
+    """Columns in another order are refused, as the estimator refuses them, not
+    read silently as other time steps."""
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame(rng.normal(size=(40, 3)), columns=["t0", "t1", "t2"])
+    reg = LSTMRegressor(**ONE_EPOCH).fit(frame, rng.normal(size=40))
+    predictor = _round_trip(reg, tmp_path)
+    _assert_same_arrays(predictor.predict(frame), reg.predict(frame))
+    swapped = frame[["t1", "t0", "t2"]]
+    for model in (reg, predictor):
+        with pytest.raises(ValueError, match="feature names should match"):
+            model.predict(swapped)
+
+
+def test_empty_texts(tmp_path):
+    """Empty strings predict as the estimator predicts them."""
+    texts = ["good film", "bad", "", "good"] * 5
+    clf = LSTMClassifier(**ONE_EPOCH).fit(texts, ["a", "b", "b", "a"] * 5)
+    predictor = _round_trip(clf, tmp_path)
+    X = ["", " ", "good"]
+    _assert_same_arrays(predictor.predict_proba(X), clf.predict_proba(X))

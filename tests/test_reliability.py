@@ -130,3 +130,13 @@ def test_concurrent_predictions_match_serial(marker_data):
             parallel = list(pool.map(clf.predict_proba, chunks))
             for a, b in zip(serial, parallel, strict=True):
                 np.testing.assert_array_equal(a, b)
+
+
+def test_a_model_that_fits_well_is_not_called_diverged():
+    """A loss near zero that rises a little (0.0117 against a lowest of 3e-6) is
+    no divergence: the guard's scale is the first loss, at least 1."""
+    X, y = [["a"], ["b"]] * 16, [0, 1] * 16
+    clf = LSTMClassifier(
+        hidden_size=8, lr=0.05, batch_size=4, tol=None, max_epochs=80, random_state=0
+    )
+    assert clf.fit(X, y).n_iter_ == 80

@@ -285,3 +285,53 @@ def test_sample_weight_of_zero_ignores_a_mapping():
 def test_bad_relative_input_is_refused_clearly(X, y, relative, message):
     with pytest.raises(ValueError, match=message):
         LSTMSeq2Seq(relative=relative, max_epochs=1).fit(X, y)
+
+
+class TestRoundTwo:
+    X = [list("abc"), list("ba"), list("cab")] * 4
+
+    def test_two_dimensional_integer_outputs_are_refused(self):
+        """(T, 2) integer output steps would be flattened into scrambled targets:
+        refused, naming the shape and what to give instead."""
+        y = [np.ones((2, 2), dtype=int)] * len(self.X)
+        with pytest.raises(ValueError, match=r"y\[0\] has shape \(2, 2\).*1-D"):
+            LSTMSeq2Seq(max_epochs=1).fit(self.X, y)
+
+    @pytest.mark.parametrize(
+        "params, match",
+        [
+            ({"beam_size": 0}, "beam_size == 0"),
+            ({"beam_size": 2.5}, "beam_size must be an instance of"),
+            ({"max_output_length": 0}, "max_output_length == 0"),
+        ],
+    )
+    def test_decoding_settings_checked_at_predict(self, params, match):
+        """Settings that decoding reads, changed after fit, are checked there."""
+        y = [list(reversed(x)) for x in self.X]
+        model = LSTMSeq2Seq(**QUICK, max_epochs=1).fit(self.X, y)
+        with pytest.raises((ValueError, TypeError), match=match):
+            model.set_params(**params).predict(self.X[:2])
+
+    def test_refit_from_symbols_to_values_forgets_classes(self):
+        """A refit on real values leaves no classes_ of the symbols before."""
+        model = LSTMSeq2Seq(**QUICK, max_epochs=1)
+        model.fit(self.X, [list(reversed(x)) for x in self.X])
+        assert hasattr(model, "classes_")
+        model.fit(self.X, [np.ones(2)] * len(self.X))
+        assert not hasattr(model, "classes_")
+
+    def test_values_come_back_shaped_as_y(self):
+        """(T_out, 1) outputs in fit give (T_out, 1) predictions; (T_out,) give
+        (T_out,)."""
+        for shape in [(3, 1), (3,)]:
+            y = [np.full(shape, float(len(x))) for x in self.X]
+            model = LSTMSeq2Seq(**QUICK, max_epochs=1).fit(self.X, y)
+            assert model.predict(self.X[:1])[0].shape == shape
+
+    def test_usable_after_divergence(self):
+        """After a FloatingPointError the estimator decodes with its weights."""
+        y = [list(reversed(x)) for x in self.X]
+        model = LSTMSeq2Seq(**{**QUICK, "lr": 1e8}, optimizer="sgd", max_epochs=3)
+        with pytest.raises(FloatingPointError):
+            model.fit(self.X, y)
+        assert len(model.predict(self.X[:2])) == 2

@@ -203,3 +203,50 @@ def test_token_type_checked_with_characters(tagged):
     tagger = LSTMTagger(**{**FAST, "max_epochs": 1, "char_embedding_dim": 4}).fit(X, y)
     with pytest.raises(ValueError, match="X holds integer tokens"):
         tagger.predict([[1, 2]])
+
+
+class TestRoundTwo:
+    def test_missing_tags_are_refused(self):
+        """None or NaN among tags is refused (not sorted into a TypeError, nor read
+        as a tag 'nan')."""
+        X = [["a", "b"], ["c"]]
+        for y in ([["N", None], ["V"]], [["N", np.nan], ["V"]]):
+            with pytest.raises(ValueError, match="missing label"):
+                LSTMTagger(**FAST).fit(X, y)
+
+    def test_characters_of_empty_tokens(self):
+        """A sentence of empty-string tokens, read with characters, fits and
+        predicts (its words have no characters to convolve)."""
+        X = [[""], ["the", "dog"], ["a", ""]] * 4
+        y = [["X"], ["DET", "NOUN"], ["DET", "X"]] * 4
+        tagger = LSTMTagger(**{**FAST, "char_embedding_dim": 8, "max_epochs": 1})
+        assert tagger.fit(X, y).predict([[""]])[0].shape == (1,)
+
+
+def test_token_scorers_in_model_selection(tagged):
+    """sklstm.metrics' scorers give cross_val_score and GridSearchCV token-level
+    figures (scoring="f1_macro" gives NaN on label sequences), equal to the metric
+    on the flattened tags."""
+    from sklearn.metrics import f1_score
+    from sklearn.model_selection import KFold
+
+    from sklstm.metrics import token_accuracy, token_f1_macro
+
+    X, y = tagged
+    tagger = LSTMTagger(**{**FAST, "max_epochs": 2})
+    folds = KFold(2)
+    scores = cross_val_score(tagger, X, y, cv=folds, scoring=token_f1_macro)
+    assert np.isfinite(scores).all()
+    train, test = next(folds.split(X))
+    fitted = LSTMTagger(**{**FAST, "max_epochs": 2}).fit(
+        [X[i] for i in train], [y[i] for i in train]
+    )
+    held_out = [X[i] for i in test]
+    expected = f1_score(
+        flatten_tags([y[i] for i in test]),
+        flatten_tags(fitted.predict(held_out)),
+        average="macro",
+    )
+    assert scores[0] == pytest.approx(expected)
+    search = GridSearchCV(tagger, {"hidden_size": [8]}, cv=2, scoring=token_accuracy)
+    assert 0 <= search.fit(X, y).best_score_ <= 1

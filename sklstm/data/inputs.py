@@ -45,8 +45,9 @@ __all__ = [
 
 _STREAMS = {"tokens", "features"}
 _TOKEN_TYPES = {"str": "string", "int": "integer"}
-#: the token a text without tokens is read as: never in the vocabulary, so it is
-#: the unknown token, and without characters
+#: the token a text without tokens is read as: a token without characters, which
+#: the vocabulary learns like any other (many empty rows in training give it an
+#: embedding of its own; else it is the unknown token)
 EMPTY_TEXT = ""
 #: characters read of each token by the character-level representation
 MAX_WORD_CHARS = 20
@@ -164,6 +165,14 @@ def _numeric(values, where):
     return array
 
 
+def _holds_text(values):
+    """Whether an array or column holds strings (an object one may hold numbers)."""
+    kind = np.asarray(values).dtype.kind
+    if kind == "O":
+        return any(isinstance(v, (str, bytes)) for v in np.asarray(values).ravel())
+    return kind in "SU"
+
+
 def _read_array(X, name):
     """A rectangular array: numeric, whatever its dtype."""
     array = np.asarray(X)
@@ -236,8 +245,8 @@ def _read_list(samples, tokenize, name):
     for i, sample in enumerate(samples):
         where = f"{name}[{i}]"
         if isinstance(sample, str):
-            # a text without tokens (an empty row of a text column) is one
-            # unknown token, as TfidfVectorizer reads it as no words at all
+            # a text without tokens (an empty row of a text column) is one step,
+            # EMPTY_TEXT, where TfidfVectorizer reads it as no words at all
             seq = tokenize(sample) or [EMPTY_TEXT]
         elif (
             isinstance(sample, np.ndarray)
@@ -331,19 +340,17 @@ def check_column_names(X, fitted_names):
 
 def check_numeric_table(X, name="X"):
     """A table of several columns is numeric; say so where some hold text."""
-    dtypes = getattr(X, "dtypes", None)
-    if dtypes is not None:
-        text = [
-            str(c) for c, t in zip(X.columns, dtypes, strict=True) if t.kind in "OSU"
-        ]
+    if _is_sparse(X):
+        return
+    if hasattr(X, "columns"):  # a DataFrame: name the columns that hold text
+        text = [str(column) for column in X.columns if _holds_text(X[column])]
     else:
-        kind = np.asarray(X).dtype.kind
-        text = ["all"] if kind in "OSU" else []
+        text = ["every column"] if _holds_text(np.asarray(X)) else []
     if not text:
         return
     raise ValueError(
-        f"{name} is a table of {X.shape[1]} columns, some holding text or objects "
-        f"(columns: {text[:5]}); a table's columns must be the numeric time steps of "
+        f"{name} is a table of {X.shape[1]} columns, some holding text "
+        f"({', '.join(text[:5])}); a table's columns must be the numeric time steps of "
         "a series. Text goes in one column (df[['text']]), a list of strings or of "
         "token lists; text with per-token numbers goes in a dict with 'tokens' and "
         "'features'. To combine a text column with other columns, fit a separate "
@@ -508,7 +515,6 @@ class InputEncoder:
                 min_frequency=self.min_frequency,
                 max_size=self.max_vocabulary_size,
                 extra_tokens=self._vocabulary_keys(list(self.extra_tokens)),
-                unknown=(EMPTY_TEXT,),
             )
         self.char_vocabulary_ = None
         if self.characters == "auto":
