@@ -27,16 +27,12 @@ from sklstm.data.inputs import (
     sequence_column,
 )
 from sklstm.data.pretrained import read_pretrained
-from sklstm.devices import (
-    check_precision,
-    gpu_memory_errors,
-    resolve_device,
-    seeded,
-)
+from sklstm.devices import check_precision, gpu_memory_errors, resolve_device
 from sklstm.exceptions import InconsistentVersionWarning
 from sklstm.hyperparameters import fingerprints, is_auto
 from sklstm.net import SequenceNet
 from sklstm.nn import SequenceModel
+from sklstm.rng import seeded
 from sklstm.shared import (
     AUTO_BY_INPUT,
     AUTO_CHAR_EMBEDDING_DIM,
@@ -209,7 +205,8 @@ or dict
         seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
         if not reset:
             self.net_.move_to(device)
-        with seeded(seed, device):
+        torch_device = device if self._draws_from_torch() else None
+        with seeded(seed, torch_device=torch_device):
             if reset:
                 self.net_ = self._build_net(targets, device, pretrained)
                 built_from = [n for n in BUILT_FROM if n in self._hyperparameters]
@@ -243,6 +240,11 @@ or dict
                 stacklevel=3,
             )
         return self
+
+    def _draws_from_torch(self):
+        """Whether the network has a layer that draws from torch's own generators
+        (see :func:`sklstm.rng.seeded`); none by default."""
+        return False
 
     def _check_first_chunk(self, classes):
         """What the first call of partial_fit needs: every class up front, and no

@@ -1,5 +1,5 @@
-"""Where and how an estimator runs: device names, precision, seeding, and running
-out of GPU memory."""
+"""Where and how an estimator runs: device names, precision, and running out of GPU
+memory."""
 
 from contextlib import contextmanager, nullcontext
 
@@ -11,7 +11,6 @@ __all__ = [
     "gpu_memory_errors",
     "native_bf16",
     "resolve_device",
-    "seeded",
 ]
 
 #: the device types sklstm trains and predicts on
@@ -57,26 +56,6 @@ def resolve_device(device, *, strict=True):
                 f"device(s), cuda:0 to cuda:{count - 1}."
             )
     return str(parsed)
-
-
-@contextmanager
-def seeded(seed, device):
-    """Seed torch for a run on ``device`` inside the block, restoring the caller's RNG.
-
-    Only the CPU generator and, for a CUDA device, that device's own generator are
-    seeded and restored. ``torch.manual_seed`` would also queue a seed for every
-    CUDA device, which a run on the CPU must leave as the caller had it.
-    """
-    device = torch.device(device)
-    cuda = []
-    if device.type == "cuda":
-        cuda = [torch.cuda.current_device() if device.index is None else device.index]
-    with torch.random.fork_rng(devices=cuda):
-        torch.random.default_generator.manual_seed(seed)
-        for index in cuda:
-            with torch.cuda.device(index):
-                torch.cuda.manual_seed(seed)
-        yield
 
 
 @contextmanager

@@ -14,6 +14,7 @@ from torch import nn
 from sklstm.callbacks import DivergenceGuard, EpochLog
 from sklstm.data import BucketIterator, real_steps
 from sklstm.devices import autocast
+from sklstm.rng import generator, initialize_parameters, seeded
 
 __all__ = ["SequenceNet", "TrainingRun"]
 
@@ -98,6 +99,19 @@ class SequenceNet(NeuralNet):
             (name, EpochLog() if name == "print_log" else callback)
             for name, callback in super()._default_callbacks
         ]
+
+    def initialize_module(self):
+        """skorch's, but inside a fit (see :mod:`sklstm.rng`) the module is built
+        on the meta device, drawing nothing, and then initialised from the fit's
+        own generator."""
+        random = generator("cpu")
+        if random is None:
+            return super().initialize_module()
+        with torch.device("meta"):
+            super().initialize_module()
+        self.module_ = self.module_.to_empty(device="cpu")
+        initialize_parameters(self.module_, random)
+        return self
 
     def infer(self, x, **fit_params):
         """skorch's forward pass, in ``precision``; outputs in float32, which the
@@ -325,7 +339,7 @@ class SequenceNet(NeuralNet):
         if weights is None:
             return
         history, self.history_ = self.history_, None  # initialize() would clear it
-        with torch.random.fork_rng(devices=[]):  # leave the caller's RNG alone
+        with seeded(0):  # weights are loaded next: draw nothing from torch's RNG
             self.initialize()
         self.history_ = history
         for name, arrays in weights.items():

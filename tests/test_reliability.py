@@ -140,3 +140,72 @@ def test_a_model_that_fits_well_is_not_called_diverged():
         hidden_size=8, lr=0.05, batch_size=4, tol=None, max_epochs=80, random_state=0
     )
     assert clf.fit(X, y).n_iter_ == 80
+
+
+class TestFitsInThreads:
+    """Each fit draws from generators of its own (sklstm.rng)."""
+
+    KW = {**FAST, "max_epochs": 3, "dropout": 0.3, "token_dropout": 0.1}
+
+    def test_threaded_search_repeats_the_serial_one(self, marker_data):
+        """GridSearchCV under joblib's threading backend gives the serial
+        search's cv_results_, run after run."""
+        from joblib import parallel_backend
+        from sklearn.model_selection import GridSearchCV
+
+        X, y = marker_data
+        X, y = X[:80], y[:80]
+        grid = {"hidden_size": [8, 16]}
+        serial = GridSearchCV(LSTMClassifier(**self.KW), grid, cv=2).fit(X, y)
+        for _ in range(2):
+            with parallel_backend("threading", n_jobs=2):
+                threaded = GridSearchCV(LSTMClassifier(**self.KW), grid, cv=2)
+                threaded.fit(X, y)
+            np.testing.assert_array_equal(
+                threaded.cv_results_["mean_test_score"],
+                serial.cv_results_["mean_test_score"],
+            )
+
+    def test_callers_draws_are_untouched_while_a_fit_runs(self, marker_data):
+        """torch.rand in the main thread gives the same numbers whether or not a
+        fit runs in another thread meanwhile."""
+        import threading
+
+        X, y = marker_data
+        torch.manual_seed(3)
+        expected = torch.rand(400)
+        torch.manual_seed(3)
+        fit = threading.Thread(target=LSTMClassifier(**self.KW).fit, args=(X, y))
+        fit.start()
+        draws = []
+        while fit.is_alive() or len(draws) < 400:
+            draws.append(torch.rand(1))
+        fit.join()
+        np.testing.assert_array_equal(torch.cat(draws)[:400], expected)
+
+
+def test_initialisation_follows_torchs_defaults():
+    """sklstm.rng.initialize_parameters draws from torch's default distributions:
+    the same bounds and spread as torch's own layers, on large layers."""
+    from torch import nn
+
+    from sklstm.rng import initialize_parameters
+
+    layers = [
+        nn.Linear(400, 300),
+        nn.LSTM(50, 200),
+        nn.Embedding(500, 100),
+        nn.Conv1d(40, 50, 3),
+    ]
+    for layer in layers:
+        ours = [p.detach().clone() for p in layer.parameters()]
+        initialize_parameters(layer, torch.Generator().manual_seed(0))
+        for theirs, mine in zip(ours, layer.parameters(), strict=True):
+            mine = mine.detach()
+            if mine.numel() < 1000:  # too few values to compare spreads
+                continue
+            if not isinstance(layer, nn.Embedding):  # uniform: the same bound
+                assert float(mine.abs().max()) == pytest.approx(
+                    float(theirs.abs().max()), rel=0.05
+                )
+            assert float(mine.std()) == pytest.approx(float(theirs.std()), rel=0.05)

@@ -3,6 +3,7 @@
 import torch
 
 from sklstm.data.dataset import concatenated_ranges
+from sklstm.rng import generator
 
 __all__ = ["BucketIterator"]
 
@@ -21,10 +22,10 @@ class BucketIterator:
     cut into batches, which come in random order. The first batch of each pool
     takes a random number of sequences, so that the cuts move: batch membership
     changes from epoch to epoch even when every length is distinct, while padding
-    stays close to that of one global sort. Randomness comes from torch's global
-    generator, so a seed makes epochs repeat. Without shuffling, batches come in
-    order of length and :meth:`restore_order` puts outputs back in the dataset's
-    order.
+    stays close to that of one global sort. Randomness comes from the fit's own
+    generator (:mod:`sklstm.rng`), so a seed makes epochs repeat. Without
+    shuffling, batches come in order of length and :meth:`restore_order` puts
+    outputs back in the dataset's order.
 
     It takes the place of a ``DataLoader`` (skorch's ``iterator_train`` and
     ``iterator_valid``): batches are gathered with one indexing operation each, with
@@ -47,7 +48,7 @@ class BucketIterator:
         lengths = self.dataset.lengths
         if not self.shuffle:
             return [torch.argsort(lengths, stable=True)]
-        order = torch.randperm(len(lengths))
+        order = torch.randperm(len(lengths), generator=generator())
         # pools of equal size, so that the last one is not a small remainder
         n_pools = -(-len(order) // (self.batch_size * POOL_BATCHES))
         return [
@@ -84,12 +85,15 @@ class BucketIterator:
             # batches, so batch membership changes from epoch to epoch even when
             # every length is distinct, at no cost in padding
             first = (
-                int(torch.randint(1, self.batch_size + 1, ())) if self.shuffle else None
+                int(torch.randint(1, self.batch_size + 1, (), generator=generator()))
+                if self.shuffle
+                else None
             )
             lengths = self.dataset.lengths[pool]
             batches += [pool[a:b] for a, b in self._bounds(lengths, first)]
         if self.shuffle:
-            batches = [batches[i] for i in torch.randperm(len(batches))]
+            order = torch.randperm(len(batches), generator=generator())
+            batches = [batches[i] for i in order]
         return batches
 
     def __len__(self):

@@ -6,6 +6,7 @@ from torch import nn
 from sklstm.nn.chars import CharCNN
 from sklstm.nn.pooling import SequencePooling
 from sklstm.nn.recurrent import Recurrent
+from sklstm.rng import Dropout, generator
 
 __all__ = ["SequenceEncoder", "SequenceModel"]
 
@@ -68,7 +69,7 @@ class SequenceEncoder(nn.Module):
             + (char_embedding_dim if self.chars else 0)
             + n_features
         )
-        self.dropout = nn.Dropout(dropout)
+        self.dropout = Dropout(dropout)
         self.recurrent = Recurrent(
             input_size, hidden_size, num_layers, bidirectional, cell, dropout
         )
@@ -82,7 +83,11 @@ class SequenceEncoder(nn.Module):
     def _drop_tokens(self, tokens):
         if not (self.training and self.token_dropout):
             return tokens
-        dropped = torch.rand(tokens.shape, device=tokens.device) < self.token_dropout
+        random = generator(tokens.device)
+        dropped = (
+            torch.rand(tokens.shape, device=tokens.device, generator=random)
+            < self.token_dropout
+        )
         return tokens.masked_fill(dropped & (tokens != 0), UNKNOWN_INDEX)
 
     def encode(

@@ -4,6 +4,8 @@ import torch
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
+from sklstm.rng import Dropout
+
 __all__ = ["Recurrent", "gather_steps", "reverse_index"]
 
 CELLS = {"lstm": nn.LSTM, "gru": nn.GRU}
@@ -88,7 +90,7 @@ class Recurrent(nn.Module):
             )
             for layer in range(num_layers)
         )
-        self.dropout = nn.Dropout(dropout)
+        self.dropout = Dropout(dropout)
 
     def forward(self, x, lengths, return_states=False):
         batch_size, max_length, _ = x.shape

@@ -1,0 +1,130 @@
+"""The random number generators of one training run.
+
+Each fit draws everything random that sklstm does (weight initialisation, the
+batches' shuffling, dropout, token dropout) from generators of its own, seeded
+from ``random_state``, never from torch's process-wide generators. So fits
+running at once in threads (joblib's threading backend, dask workers with several
+threads) each give what they would give alone, and the caller's torch random
+state is neither used nor changed, while a fit runs and after it.
+
+The run's generators are found through a context variable, which each thread
+has its own of; outside a fit (a module used on its own), :func:`generator`
+gives None and torch's generators are used as usual.
+"""
+
+import math
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+import torch
+from torch import nn
+
+__all__ = ["Dropout", "generator", "initialize_parameters", "seeded"]
+
+_RUN = ContextVar("sklstm_run_generators", default=None)
+
+
+class _Generators:
+    """One generator per device, each seeded with the run's seed when first used."""
+
+    def __init__(self, seed):
+        self.seed = seed
+        self.by_device = {}
+
+    def get(self, device):
+        device = torch.device(device)
+        if device.type == "cuda" and device.index is None:
+            device = torch.device("cuda", torch.cuda.current_device())
+        if device not in self.by_device:
+            self.by_device[device] = torch.Generator(device).manual_seed(self.seed)
+        return self.by_device[device]
+
+
+@contextmanager
+def seeded(seed, *, torch_device=None):
+    """Within the block (and the thread), sklstm's random draws come from
+    generators seeded with ``seed``.
+
+    With ``torch_device``, torch's own generators of the CPU and that device are
+    seeded too, and restored afterwards, for a layer that draws from them (the
+    dropout inside a multi-layer :class:`torch.nn.LSTM`): such a run repeats
+    alone, but is not isolated from runs in other threads.
+    """
+    token = _RUN.set(_Generators(seed))
+    try:
+        if torch_device is None:
+            yield
+        else:
+            with _torch_seeded(seed, torch.device(torch_device)):
+                yield
+    finally:
+        _RUN.reset(token)
+
+
+@contextmanager
+def _torch_seeded(seed, device):
+    # only the CPU's and this device's generators: torch.manual_seed would also
+    # queue a seed for every CUDA device, which a CPU run must leave alone
+    cuda = []
+    if device.type == "cuda":
+        cuda = [torch.cuda.current_device() if device.index is None else device.index]
+    with torch.random.fork_rng(devices=cuda):
+        torch.random.default_generator.manual_seed(seed)
+        for index in cuda:
+            with torch.cuda.device(index):
+                torch.cuda.manual_seed(seed)
+        yield
+
+
+def generator(device="cpu"):
+    """The running fit's generator for ``device``, or None outside a fit."""
+    run = _RUN.get()
+    return None if run is None else run.get(device)
+
+
+class Dropout(nn.Dropout):
+    """:class:`torch.nn.Dropout` drawing its mask from the running fit's generator
+    (torch's own outside a fit)."""
+
+    def forward(self, x):
+        random = generator(x.device)
+        if not self.training or self.p == 0 or random is None:
+            return super().forward(x)
+        if self.p == 1:
+            return torch.zeros_like(x)
+        keep = torch.empty_like(x).bernoulli_(1 - self.p, generator=random)
+        return x * keep / (1 - self.p)
+
+
+@torch.no_grad()
+def initialize_parameters(module, random):
+    """Initialise every parameter of ``module`` as torch's own layers do by
+    default, drawing from generator ``random``.
+
+    Recurrent layers: uniform in ±1/sqrt(hidden_size); linear and convolution
+    layers: uniform in ±1/sqrt(fan_in), weights and biases (torch's
+    ``kaiming_uniform_(a=sqrt(5))``); embeddings: standard normal, padding row 0.
+    A layer of another kind with parameters of its own is an error, so that a new
+    layer cannot go uninitialised.
+    """
+    for layer in module.modules():
+        own = list(layer.parameters(recurse=False))
+        if not own:
+            continue
+        if isinstance(layer, nn.RNNBase):
+            bound = 1 / math.sqrt(layer.hidden_size)
+            for parameter in own:
+                parameter.uniform_(-bound, bound, generator=random)
+        elif isinstance(layer, (nn.Linear, nn.Conv1d)):
+            bound = 1 / math.sqrt(layer.weight[0].numel())
+            for parameter in own:
+                parameter.uniform_(-bound, bound, generator=random)
+        elif isinstance(layer, nn.Embedding):
+            layer.weight.normal_(0.0, 1.0, generator=random)
+            if layer.padding_idx is not None:
+                layer.weight[layer.padding_idx].zero_()
+        else:
+            raise TypeError(
+                f"initialize_parameters does not know how to initialise "
+                f"{type(layer).__name__}; add its default initialisation here."
+            )
