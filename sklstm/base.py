@@ -205,8 +205,7 @@ or dict
         seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
         if not reset:
             self.net_.move_to(device)
-        torch_device = device if self._draws_from_torch() else None
-        with seeded(seed, torch_device=torch_device):
+        with seeded(seed):
             if reset:
                 self.net_ = self._build_net(targets, device, pretrained)
                 built_from = [n for n in BUILT_FROM if n in self._hyperparameters]
@@ -240,11 +239,6 @@ or dict
                 stacklevel=3,
             )
         return self
-
-    def _draws_from_torch(self):
-        """Whether the network has a layer that draws from torch's own generators
-        (see :func:`sklstm.rng.seeded`); none by default."""
-        return False
 
     def _check_first_chunk(self, classes):
         """What the first call of partial_fit needs: every class up front, and no

@@ -41,39 +41,14 @@ class _Generators:
 
 
 @contextmanager
-def seeded(seed, *, torch_device=None):
+def seeded(seed):
     """Within the block (and the thread), sklstm's random draws come from
-    generators seeded with ``seed``.
-
-    With ``torch_device``, torch's own generators of the CPU and that device are
-    seeded too, and restored afterwards, for a layer that draws from them (the
-    dropout inside a multi-layer :class:`torch.nn.LSTM`): such a run repeats
-    alone, but is not isolated from runs in other threads.
-    """
+    generators seeded with ``seed``."""
     token = _RUN.set(_Generators(seed))
     try:
-        if torch_device is None:
-            yield
-        else:
-            with _torch_seeded(seed, torch.device(torch_device)):
-                yield
+        yield
     finally:
         _RUN.reset(token)
-
-
-@contextmanager
-def _torch_seeded(seed, device):
-    # only the CPU's and this device's generators: torch.manual_seed would also
-    # queue a seed for every CUDA device, which a CPU run must leave alone
-    cuda = []
-    if device.type == "cuda":
-        cuda = [torch.cuda.current_device() if device.index is None else device.index]
-    with torch.random.fork_rng(devices=cuda):
-        torch.random.default_generator.manual_seed(seed)
-        for index in cuda:
-            with torch.cuda.device(index):
-                torch.cuda.manual_seed(seed)
-        yield
 
 
 def generator(device="cpu"):

@@ -128,11 +128,6 @@ class LSTMSeq2Seq(SequenceEstimator):
             return StepCrossEntropyLoss
         return StepValueLoss
 
-    def _draws_from_torch(self):
-        # the decoder is one multi-layer nn.LSTM/GRU, whose dropout between
-        # layers draws from torch's generator
-        return self.num_layers > 1 and self._setting("dropout") > 0
-
     def _module_params(self, pretrained):
         return {
             **self._encoder_params(pretrained),

@@ -169,3 +169,24 @@ def test_char_cnn_by_hand():
         [(w * padded[i : i + 3].T).sum(dim=(1, 2)) + b for i in range(2)]
     )
     torch.testing.assert_close(cnn(chars)[0, 0], torch.relu(conv.amax(dim=0)))
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+def test_stacked_run_matches_torchs_multi_layer_rnn(cell):
+    """run_stacked without dropout gives torch's own multi-layer LSTM/GRU outputs
+    and final states, in training and evaluation mode."""
+    from sklstm.nn.recurrent import CELLS, run_stacked
+    from sklstm.rng import Dropout
+
+    torch.manual_seed(0)
+    rnn = CELLS[cell](3, 5, num_layers=3, batch_first=True)
+    x = torch.randn(4, 6, 3)
+    states = tuple(torch.randn(3, 4, 5) for _ in range(2 if cell == "lstm" else 1))
+    for training in (True, False):
+        rnn.train(training)
+        expected, final = rnn(x, states if cell == "lstm" else states[0])
+        final = final if isinstance(final, tuple) else (final,)
+        outputs, ours = run_stacked(rnn, x, states, Dropout(0.0))
+        torch.testing.assert_close(outputs, expected)
+        for mine, theirs in zip(ours, final, strict=True):
+            torch.testing.assert_close(mine, theirs)

@@ -166,6 +166,28 @@ class TestFitsInThreads:
                 serial.cv_results_["mean_test_score"],
             )
 
+    def test_two_layer_seq2seq_with_dropout_repeats_in_threads(self):
+        """An encoder-decoder whose two-layer decoder drops out between its
+        layers gives, fitted in two threads at once, what it gives alone."""
+        from concurrent.futures import ThreadPoolExecutor
+
+        from sklstm import LSTMSeq2Seq
+
+        rng = np.random.RandomState(0)
+        X = [list(rng.choice(list("abcd"), size=rng.randint(2, 6))) for _ in range(40)]
+        y = [x[::-1] for x in X]
+
+        def fit():
+            model = LSTMSeq2Seq(**{**self.KW, "token_dropout": 0.0}, num_layers=2)
+            return model.fit(X, y).predict_proba(X[:5])
+
+        alone = fit()
+        with ThreadPoolExecutor(2) as pool:
+            together = list(pool.map(lambda _: fit(), range(2)))
+        for proba in together:
+            for mine, theirs in zip(proba, alone, strict=True):
+                np.testing.assert_array_equal(mine, theirs)
+
     def test_callers_draws_are_untouched_while_a_fit_runs(self, marker_data):
         """torch.rand in the main thread gives the same numbers whether or not a
         fit runs in another thread meanwhile."""

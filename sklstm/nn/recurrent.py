@@ -6,7 +6,7 @@ from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from sklstm.rng import Dropout
 
-__all__ = ["Recurrent", "gather_steps", "reverse_index"]
+__all__ = ["Recurrent", "gather_steps", "reverse_index", "run_stacked"]
 
 CELLS = {"lstm": nn.LSTM, "gru": nn.GRU}
 
@@ -138,3 +138,36 @@ def _run(rnn, x, lengths, exact_states):
     output = pad_packed_sequence(output, batch_first=True, total_length=x.size(1))[0]
     state = state if isinstance(state, tuple) else (state,)
     return output, tuple(s[0] for s in state)
+
+
+def run_stacked(rnn, x, states, dropout):
+    """A multi-layer ``nn.LSTM``/``nn.GRU`` (batch first, one direction, no dropout
+    of its own) over ``x`` from ``states``, with ``dropout`` (a
+    :class:`~sklstm.rng.Dropout`) on the input of each layer after the first.
+
+    ``states`` is ``(h,)`` or ``(h, c)``, each ``(num_layers, B, H)``; returns the
+    top layer's outputs and the final states in that form. Layer by layer, with
+    the layers' own weights: torch's built-in dropout between layers would draw
+    from torch's global generator, not from the fit's (see :mod:`sklstm.rng`).
+    """
+    run = torch.lstm if isinstance(rnn, nn.LSTM) else torch.gru
+    per_layer = len(rnn._flat_weights) // rnn.num_layers
+    finals = []
+    for layer in range(rnn.num_layers):
+        if layer:
+            x = dropout(x)
+        weights = rnn._flat_weights[layer * per_layer : (layer + 1) * per_layer]
+        hx = tuple(state[layer : layer + 1] for state in states)
+        x, *final = run(
+            x,
+            hx if len(hx) == 2 else hx[0],
+            weights,
+            rnn.bias,
+            1,
+            0.0,
+            rnn.training,
+            False,
+            True,
+        )
+        finals.append(final)
+    return x, tuple(map(torch.cat, zip(*finals, strict=True)))

@@ -5,7 +5,7 @@ from torch import nn
 
 from sklstm.nn.model import SequenceEncoder
 from sklstm.nn.pooling import step_mask
-from sklstm.nn.recurrent import CELLS
+from sklstm.nn.recurrent import CELLS, run_stacked
 
 __all__ = ["END", "PAD", "Seq2SeqModel"]
 
@@ -92,13 +92,10 @@ class Seq2SeqModel(SequenceEncoder):
             if directions > 1 and bidirectional_merge == "concat"
             else None
         )
-        num_layers = len(self.recurrent.layers)
+        # dropout between the decoder's layers is applied in _decode, from the
+        # fit's own generator, not by torch's module
         self.decoder = CELLS[self.recurrent.cell](
-            input_size,
-            hidden_size,
-            num_layers,
-            batch_first=True,
-            dropout=self.dropout.p if num_layers > 1 else 0.0,
+            input_size, hidden_size, len(self.recurrent.layers), batch_first=True
         )
         self.attention = attention
         self.score = (
@@ -130,6 +127,8 @@ class Seq2SeqModel(SequenceEncoder):
 
     def _decode(self, inputs, states):
         """Run the decoder over ``(B, T, input)`` from ``states`` (a tuple)."""
+        if self.training and self.dropout.p and self.decoder.num_layers > 1:
+            return run_stacked(self.decoder, inputs, states, self.dropout)
         outputs, states = self.decoder(
             inputs, states if len(states) == 2 else states[0]
         )
