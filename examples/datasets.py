@@ -94,3 +94,18 @@ def load_g2p(path):
         words.append(list(word))
         phonemes.append(pronunciation.split())
     return words, phonemes
+
+
+def load_ucr_tsv(path):
+    """Univariate series and their labels from a UCR archive ``.tsv`` file (the
+    label, then the values; unequal-length series end with NaN, which is dropped).
+
+    Returns a list of ``(T_i, 1)`` arrays and an array of string labels.
+    """
+    series, labels = [], []
+    for line in Path(path).read_text(encoding="utf-8").splitlines():
+        label, *values = line.split("\t")
+        values = np.array(values, dtype=float)
+        series.append(values[~np.isnan(values)][:, None])
+        labels.append(label)
+    return series, np.array(labels, dtype=str)

@@ -483,6 +483,10 @@ or dict
             "output_size": self.target_encoder_.n_outputs,
             "pooling": None if self._per_step else self._setting("pooling"),
             "bidirectional_merge": self.bidirectional_merge,
+            "conv_filters": (
+                self._setting("conv_filters") if hasattr(self, "conv_filters") else None
+            ),
+            "patch_size": self.input_encoder_.patch_size_,
         }
 
     def _encoder_params(self, pretrained):

@@ -7,7 +7,7 @@ from sklearn.base import ClassifierMixin
 from torch import nn
 
 from sklstm.base import SequenceEstimator
-from sklstm.shared import CLASS_WEIGHT, PATCH_SIZE, POOLING
+from sklstm.shared import CLASS_WEIGHT, CONV_FILTERS, PATCH_SIZE, POOLING
 from sklstm.targets import ClassEncoder
 
 __all__ = ["LSTMClassifier"]
@@ -47,6 +47,7 @@ class LSTMClassifier(ClassifierMixin, SequenceEstimator):
 
     pooling: str = POOLING
     patch_size: Any = PATCH_SIZE
+    conv_filters: Any = CONV_FILTERS
     class_weight: Any = CLASS_WEIGHT
 
     _target_encoder = ClassEncoder

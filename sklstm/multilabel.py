@@ -9,7 +9,7 @@ from torch import nn
 
 from sklstm.base import SequenceEstimator
 from sklstm.hyperparameters import hyperparameter, or_value
-from sklstm.shared import CLASS_WEIGHT, PATCH_SIZE, POOLING
+from sklstm.shared import CLASS_WEIGHT, CONV_FILTERS, PATCH_SIZE, POOLING
 from sklstm.targets import LabelSetEncoder
 
 __all__ = ["LSTMMultiLabel"]
@@ -51,6 +51,7 @@ class LSTMMultiLabel(ClassifierMixin, SequenceEstimator):
 
     pooling: str = POOLING
     patch_size: Any = PATCH_SIZE
+    conv_filters: Any = CONV_FILTERS
     class_weight: Any = hyperparameter(
         default=None,
         type='None, "balanced" or dict',

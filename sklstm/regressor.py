@@ -6,7 +6,7 @@ from sklearn.base import RegressorMixin
 from torch import nn
 
 from sklstm.base import SequenceEstimator
-from sklstm.shared import PATCH_SIZE, POOLING
+from sklstm.shared import CONV_FILTERS, PATCH_SIZE, POOLING
 from sklstm.targets import TargetScaler
 
 __all__ = ["LSTMRegressor"]
@@ -44,6 +44,7 @@ class LSTMRegressor(RegressorMixin, SequenceEstimator):
 
     pooling: str = POOLING
     patch_size: Any = PATCH_SIZE
+    conv_filters: Any = CONV_FILTERS
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -1,6 +1,7 @@
 """The hyperparameters the estimators share, each declared once."""
 
 import inspect
+from numbers import Integral
 from typing import Any
 
 import torch
@@ -28,6 +29,7 @@ __all__ = [
     "AUTO_VALIDATION_SIZE",
     "BUILT_FROM",
     "CLASS_WEIGHT",
+    "CONV_FILTERS",
     "OPTIMIZERS",
     "PATCH_SIZE",
     "POOLING",
@@ -66,6 +68,20 @@ def _random_state(value, name):
         ) from None
 
 
+def _filters(value, name):
+    if value is None:
+        return
+    if not (
+        isinstance(value, (tuple, list))
+        and value
+        and all(isinstance(v, Integral) and v >= 1 for v in value)
+    ):
+        raise ValueError(
+            f"{name}={value!r} is not supported; expected a tuple of positive "
+            "integers (the filters of each convolution block) or None."
+        )
+
+
 def _class_weight(value, name):
     if not (value is None or value == "balanced" or isinstance(value, dict)):
         raise ValueError(
@@ -88,6 +104,7 @@ AUTO_BY_INPUT = {
     "pooling": ("max", "last"),
     "bidirectional": (True, False),
     "dropout": (0.5, 0.0),
+    "conv_filters": (None, None),
 }
 
 #: char_embedding_dim="auto" for the words of per-step outputs: measured with
@@ -132,6 +149,7 @@ BUILT_FROM = (
     "optimizer",
     "pooling",
     "patch_size",
+    "conv_filters",
     "class_weight",
     "attention",
     "relative",
@@ -152,6 +170,21 @@ PATCH_SIZE = hyperparameter(
     'next series). "auto" reads the median training series in about 30 steps, where '
     "LSTMs train well; 1 reads every step.",
     check=or_value("auto", integer(1)),
+)
+
+#: a convolutional branch beside the recurrent one, for one output per sequence
+CONV_FILTERS = hyperparameter(
+    default="auto",
+    type='tuple of int, None or "auto"',
+    doc="Filters of each block of a convolutional branch that reads the input steps "
+    "beside the recurrent layers, as in LSTM-FCN (Karim et al. 2017): 1-D "
+    "convolutions of kernel sizes 8, 5, 3, ..., each with batch normalisation over "
+    "real steps and a ReLU, averaged over each sequence's real steps and joined "
+    "with the recurrent summary before the output layer. Padding never changes its "
+    'output. None leaves it out. "auto" is '
+    f"{AUTO_BY_INPUT['conv_filters'][0]} for token input and "
+    f"{AUTO_BY_INPUT['conv_filters'][1]} for numeric series.",
+    check=or_value("auto", _filters),
 )
 
 #: class weights in the loss, for the estimators of exclusive classes

@@ -1,6 +1,7 @@
 """Torch modules, usable without scikit-learn."""
 
 from sklstm.nn.chars import CharCNN
+from sklstm.nn.conv import ConvBranch
 from sklstm.nn.losses import StepCrossEntropyLoss, StepValueLoss
 from sklstm.nn.model import SequenceEncoder, SequenceModel
 from sklstm.nn.pooling import POOLINGS, SequencePooling
@@ -9,6 +10,7 @@ from sklstm.nn.seq2seq import Seq2SeqModel
 
 __all__ = [
     "CharCNN",
+    "ConvBranch",
     "POOLINGS",
     "Recurrent",
     "Seq2SeqModel",

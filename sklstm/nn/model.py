@@ -4,6 +4,7 @@ import torch
 from torch import nn
 
 from sklstm.nn.chars import CharCNN
+from sklstm.nn.conv import ConvBranch, unpatch
 from sklstm.nn.pooling import SequencePooling
 from sklstm.nn.recurrent import Recurrent
 from sklstm.rng import Dropout, generator
@@ -90,11 +91,8 @@ class SequenceEncoder(nn.Module):
         )
         return tokens.masked_fill(dropped & (tokens != 0), UNKNOWN_INDEX)
 
-    def encode(
-        self, lengths, tokens=None, features=None, chars=None, return_states=False
-    ):
-        """The recurrent outputs ``(B, T, D, H)`` (and final states, see
-        :class:`~sklstm.nn.Recurrent`) of a padded batch."""
+    def embed(self, tokens=None, features=None, chars=None):
+        """The recurrent layers' input steps ``(B, T, input_size)``, before dropout."""
         steps = (
             [self.embedding(self._drop_tokens(tokens))] if tokens is not None else []
         )
@@ -103,12 +101,20 @@ class SequenceEncoder(nn.Module):
         if features is not None:
             steps.append(features)
         # cat copies even a single tensor: skip it for a single input stream
-        x = self.dropout(steps[0] if len(steps) == 1 else torch.cat(steps, dim=-1))
+        return steps[0] if len(steps) == 1 else torch.cat(steps, dim=-1)
+
+    def encode(
+        self, lengths, tokens=None, features=None, chars=None, return_states=False
+    ):
+        """The recurrent outputs ``(B, T, D, H)`` (and final states, see
+        :class:`~sklstm.nn.Recurrent`) of a padded batch."""
+        x = self.dropout(self.embed(tokens, features, chars))
         return self.recurrent(x, lengths, return_states)
 
 
 class SequenceModel(SequenceEncoder):
-    """:class:`SequenceEncoder` -> pooling -> linear head.
+    """:class:`SequenceEncoder` -> pooling -> linear head, optionally with a
+    convolutional branch beside the recurrent one (LSTM-FCN).
 
     The head has no output activation: it returns logits (or raw regression values),
     for losses such as :class:`torch.nn.CrossEntropyLoss` that take logits.
@@ -120,6 +126,14 @@ class SequenceModel(SequenceEncoder):
     pooling : {"last", "mean", "max", "attention"} or None, default="last"
         See :class:`~sklstm.nn.SequencePooling`; ``None`` gives per-step outputs.
     bidirectional_merge : {"concat", "sum"}, default="concat"
+    conv_filters : tuple of int or None, default=None
+        With filters, a :class:`~sklstm.nn.ConvBranch` of these blocks reads the
+        input steps too (unpatched: see ``patch_size``), and its mean over real
+        steps joins the recurrent summary before the head.
+    patch_size : int, default=1
+        Steps per input step of patched numeric features (see
+        :class:`~sklstm.data.InputEncoder`), which the convolutional branch reads
+        one by one.
     **encoder
         The :class:`SequenceEncoder`'s parameters. ``dropout`` also applies to the
         summary before the head.
@@ -134,7 +148,14 @@ class SequenceModel(SequenceEncoder):
     """
 
     def __init__(
-        self, *, output_size, pooling="last", bidirectional_merge="concat", **encoder
+        self,
+        *,
+        output_size,
+        pooling="last",
+        bidirectional_merge="concat",
+        conv_filters=None,
+        patch_size=1,
+        **encoder,
     ):
         super().__init__(**encoder)
         self.pooling = SequencePooling(
@@ -143,8 +164,25 @@ class SequenceModel(SequenceEncoder):
             self.recurrent.num_directions,
             bidirectional_merge,
         )
-        self.head = nn.Linear(self.pooling.output_size, output_size)
+        self.patch_size = patch_size
+        input_size = self.recurrent.layers[0][0].input_size
+        self.conv = (
+            ConvBranch(
+                (input_size - 1) // patch_size if patch_size > 1 else input_size,
+                conv_filters,
+            )
+            if conv_filters
+            else None
+        )
+        summary_size = self.pooling.output_size + (
+            self.conv.output_size if self.conv else 0
+        )
+        self.head = nn.Linear(summary_size, output_size)
 
     def forward(self, lengths, tokens=None, features=None, chars=None):
-        summary = self.pooling(self.encode(lengths, tokens, features, chars), lengths)
+        x = self.embed(tokens, features, chars)
+        summary = self.pooling(self.recurrent(self.dropout(x), lengths), lengths)
+        if self.conv is not None:
+            steps = self.conv(*unpatch(x, lengths, self.patch_size))
+            summary = torch.cat([summary, steps], dim=-1)
         return self.head(self.dropout(summary))
