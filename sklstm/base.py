@@ -29,19 +29,12 @@ from sklstm.data.inputs import (
 from sklstm.data.pretrained import read_pretrained
 from sklstm.devices import check_precision, gpu_memory_errors, resolve_device
 from sklstm.exceptions import InconsistentVersionWarning
-from sklstm.hyperparameters import fingerprints, is_auto
+from sklstm.hyperparameters import fingerprints
 from sklstm.net import SequenceNet
 from sklstm.nn import SequenceModel
 from sklstm.rng import seeded
-from sklstm.shared import (
-    AUTO_BY_INPUT,
-    AUTO_CHAR_EMBEDDING_DIM,
-    AUTO_PATIENCE_STEPS,
-    AUTO_VALIDATION_SIZE,
-    BUILT_FROM,
-    OPTIMIZERS,
-    SharedHyperparameters,
-)
+from sklstm.settings import auto_names, resolve_input, resolve_network, resolve_training
+from sklstm.shared import BUILT_FROM, OPTIMIZERS, SharedHyperparameters
 from sklstm.validation import check_sample_weight, check_y
 
 __all__ = ["SequenceEstimator"]
@@ -59,6 +52,15 @@ SHARED_ATTRIBUTES = """\
         Numeric features per step (the columns, for a 2-D array).
     feature_names_in_ : ndarray of str
         Column names, when fitted on a DataFrame with string column names."""
+
+
+def _resolved_entry(name, type_):
+    """The Attributes entry of the fitted attribute that "auto" resolves into."""
+    return (
+        f"\n    {name}_ : {type_}\n        ``{name}`` as the last fit used it: "
+        '"auto" resolved\n        (see :mod:`sklstm.settings`), another value as '
+        "given."
+    )
 
 
 class SequenceEstimator(SharedHyperparameters, BaseEstimator):
@@ -102,7 +104,9 @@ class SequenceEstimator(SharedHyperparameters, BaseEstimator):
         super().__init_subclass__(**kwargs)
         if cls.__doc__:
             cls.__doc__ = cls.__doc__.replace(
-                "    {shared_attributes}", SHARED_ATTRIBUTES
+                "    {shared_attributes}",
+                SHARED_ATTRIBUTES
+                + "".join(_resolved_entry(*item) for item in auto_names(cls).items()),
             )
 
     def __sklearn_tags__(self):
@@ -185,8 +189,7 @@ or dict
         """fit (all epochs) and partial_fit (``incremental``: one epoch, going on
         from the fitted network if there is one)."""
         self._check_hyperparameters()
-        device = resolve_device(self.device)
-        check_precision(self.precision, device)
+        check_precision(self.precision, resolve_device(self.device))
         reset = not ((incremental or self.warm_start) and hasattr(self, "net_"))
         if reset and incremental:
             self._check_first_chunk(classes)
@@ -198,6 +201,10 @@ or dict
             self._check_unchanged()
         pretrained = self._pretrained() if reset else None
         data = self._read_inputs(X, pretrained, reset=reset)
+        if reset:
+            vars(self).update(resolve_network(self, self.input_encoder_))
+        vars(self).update(resolve_training(self, len(data), incremental=incremental))
+        device = self.device_
         y = check_y(y, len(data), type(self).__name__)
         targets = self._encode_targets(y, data.lengths.numpy(), reset, classes)
         weight = check_sample_weight(sample_weight, len(data))
@@ -309,8 +316,7 @@ or dict
             max_vocabulary_size=self.max_vocabulary_size,
             extra_tokens=pretrained[0] if pretrained else (),
             standardize=self.standardize,
-            characters=self._characters(),
-            patch_size=getattr(self, "patch_size", 1),
+            **resolve_input(self),
         )
         encoded = encoder.fit_transform(X)
         vars(self).pop("vocabulary_", None)
@@ -319,14 +325,6 @@ or dict
         if not hasattr(self, "n_features_in_") and encoder.n_features_:
             self.n_features_in_ = encoder.n_features_  # a list of numeric series
         return encoded
-
-    def _characters(self):
-        """Whether the input encoder reads characters (see ``char_embedding_dim``):
-        "auto" leaves it to the input (words) for per-step outputs and turns it
-        off for one output per sequence."""
-        if self.char_embedding_dim == "auto":
-            return "auto" if self._per_step else False
-        return self.char_embedding_dim > 0
 
     def _check_table(self, X, *, reset):
         """scikit-learn's own checks and feature bookkeeping for a 2-D table X.
@@ -382,11 +380,7 @@ or dict
 
     def _split(self, dataset, targets, seed):
         """``(train, validation)`` datasets; no validation without early stopping."""
-        if is_auto(self.early_stopping):
-            validate = len(dataset) >= AUTO_VALIDATION_SIZE
-        else:
-            validate = bool(self.early_stopping)  # numpy's booleans too
-        if not validate:
+        if not self.early_stopping_:
             return dataset, None
         train, valid = train_test_split(
             np.arange(len(dataset)),
@@ -481,12 +475,10 @@ or dict
         return {
             **self._encoder_params(pretrained),
             "output_size": self.target_encoder_.n_outputs,
-            "pooling": None if self._per_step else self._setting("pooling"),
+            "pooling": getattr(self, "pooling_", None),
             "bidirectional_merge": self.bidirectional_merge,
-            "conv_filters": (
-                self._setting("conv_filters") if hasattr(self, "conv_filters") else None
-            ),
-            "patch_size": self.input_encoder_.patch_size_,
+            "conv_filters": getattr(self, "conv_filters_", None),
+            "patch_size": getattr(self, "patch_size_", 1),
         }
 
     def _encoder_params(self, pretrained):
@@ -506,28 +498,14 @@ or dict
             "embedding_dim": embedding_dim or 64,
             "n_features": encoder.n_step_features_,
             "n_chars": len(encoder.char_vocabulary_ or ()),
-            # "auto": n_chars is 0 unless the input encoder found words
-            "char_embedding_dim": (
-                AUTO_CHAR_EMBEDDING_DIM
-                if self.char_embedding_dim == "auto"
-                else self.char_embedding_dim
-            ),
+            "char_embedding_dim": self.char_embedding_dim_,
             "cell": self.cell,
             "hidden_size": self.hidden_size,
             "num_layers": self.num_layers,
-            "bidirectional": self._setting("bidirectional"),
-            "dropout": self._setting("dropout"),
+            "bidirectional": self.bidirectional_,
+            "dropout": self.dropout_,
             "token_dropout": self.token_dropout,
         }
-
-    def _setting(self, name):
-        """The value of hyperparameter ``name``, with "auto" decided by the input:
-        token sequences or numeric series (``AUTO_BY_INPUT``)."""
-        value = getattr(self, name)
-        if not is_auto(value):
-            return bool(value) if isinstance(value, np.bool_) else value
-        with_tokens, numeric = AUTO_BY_INPUT[name]
-        return with_tokens if self.input_encoder_.vocabulary_ is not None else numeric
 
     def _callbacks(self, train, valid, incremental):
         """The skorch callbacks for this training run, from the hyperparameters."""
@@ -543,7 +521,7 @@ or dict
             callbacks.append(scoring)
         elif valid is not None:
             monitor = "valid_loss"
-        patience = self._patience(len(train))
+        patience = self.n_iter_no_change_
         if self.lr_schedule == "adaptive":
             callbacks.append(
                 LRScheduler(
@@ -567,13 +545,6 @@ or dict
             )
         )
         return callbacks
-
-    def _patience(self, n_sequences):
-        """Epochs without improvement before stopping (``n_iter_no_change``)."""
-        if self.n_iter_no_change != "auto":
-            return self.n_iter_no_change
-        steps_per_epoch = -(-n_sequences // self.batch_size)
-        return max(3, -(-AUTO_PATIENCE_STEPS // steps_per_epoch))
 
     # -- predicting ------------------------------------------------------------
 

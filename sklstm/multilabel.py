@@ -8,7 +8,7 @@ from sklearn.base import ClassifierMixin
 from torch import nn
 
 from sklstm.base import SequenceEstimator
-from sklstm.hyperparameters import hyperparameter, or_value
+from sklstm.hyperparameters import hyperparameter, is_auto, or_value
 from sklstm.shared import CLASS_WEIGHT, CONV_FILTERS, PATCH_SIZE, POOLING
 from sklstm.targets import LabelSetEncoder
 
@@ -30,8 +30,6 @@ class LSTMMultiLabel(ClassifierMixin, SequenceEstimator):
     ----------
     classes_ : ndarray of shape (n_labels,)
         The labels (column indices when y was an indicator matrix).
-    threshold_ : float
-        The threshold that ``threshold="auto"`` stands for (see ``threshold``).
     {shared_attributes}
 
     See Also
@@ -110,11 +108,14 @@ class LSTMMultiLabel(ClassifierMixin, SequenceEstimator):
     def _threshold(self):
         """The threshold of each label, shape () or (n_labels,)."""
         threshold = self.threshold
-        if isinstance(threshold, str) and threshold == "auto":
+        if is_auto(threshold):
             threshold = self.threshold_
         return check_threshold(threshold, len(self.classes_))
 
     def _after_training(self, valid):
+        if not is_auto(self.threshold):
+            self.threshold_ = self.threshold
+            return
         self.threshold_ = 0.5
         if valid is None:
             return

@@ -1,0 +1,111 @@
+"""What each "auto" hyperparameter stands for in one fit, decided in one place.
+
+Every hyperparameter that accepts "auto" is resolved once per fit into the
+fitted attribute of its name with a trailing underscore, as scikit-learn's
+``HistGradientBoostingClassifier`` keeps ``do_early_stopping_``: ``pooling_``,
+``bidirectional_``, ``dropout_``, ``conv_filters_``, ``char_embedding_dim_``,
+``patch_size_``, ``early_stopping_``, ``n_iter_no_change_``, ``device_`` (and
+``threshold_``, which :class:`~sklstm.LSTMMultiLabel` learns after training). A
+value other than "auto" is kept as given (a numpy boolean as a bool). The
+network is built from these attributes only, and the user sees what was chosen.
+"""
+
+import numpy as np
+
+from sklstm.devices import resolve_device
+from sklstm.hyperparameters import is_auto
+from sklstm.shared import (
+    AUTO_BY_INPUT,
+    AUTO_CHAR_EMBEDDING_DIM,
+    AUTO_PATIENCE_STEPS,
+    AUTO_VALIDATION_SIZE,
+)
+
+__all__ = ["auto_names", "resolve_input", "resolve_network", "resolve_training"]
+
+
+def auto_names(estimator_class):
+    """``{name: resolved type}`` of the hyperparameters of ``estimator_class``
+    that accept "auto", as their declarations say."""
+    return {
+        name: _without_auto(declared.type)
+        for name, declared in estimator_class._hyperparameters.items()
+        if '"auto"' in declared.type
+    }
+
+
+def _without_auto(type_):
+    """A declared numpydoc type without its "auto" option."""
+    for pattern in ('"auto", ', ', "auto"', ' or "auto"'):
+        type_ = type_.replace(pattern, "")
+    if " or " not in type_ and not type_.startswith("{"):  # "int, None": the last
+        type_ = " or ".join(type_.rsplit(", ", 1))
+    return type_
+
+
+def _given(value):
+    return bool(value) if isinstance(value, np.bool_) else value
+
+
+def resolve_input(estimator):
+    """``{name: value}`` of what the input encoder reads by: whether it reads
+    characters (True, False, or "auto": when the tokens are words) and the patch
+    size ("auto" is left to the encoder, which sees the lengths)."""
+    characters = estimator.char_embedding_dim
+    if is_auto(characters):
+        # characters for per-step outputs, where each word's own label depends on
+        # reading it; never for one output per sequence (measured: see shared.py)
+        characters = "auto" if estimator._per_step else False
+    else:
+        characters = characters > 0
+    return {
+        "characters": characters,
+        "patch_size": getattr(estimator, "patch_size", 1),
+    }
+
+
+def resolve_network(estimator, encoder):
+    """``{name_: value}`` for the hyperparameters the network is built from, once
+    the input ``encoder`` has been fitted."""
+    tokens = encoder.vocabulary_ is not None
+    resolved = {}
+    for name in ("pooling", "bidirectional", "dropout", "conv_filters"):
+        if name in estimator._hyperparameters:
+            value = getattr(estimator, name)
+            with_tokens, numeric = AUTO_BY_INPUT[name]
+            auto = with_tokens if tokens else numeric
+            resolved[f"{name}_"] = auto if is_auto(value) else _given(value)
+    if is_auto(estimator.char_embedding_dim):
+        reads_characters = encoder.char_vocabulary_ is not None
+        resolved["char_embedding_dim_"] = (
+            AUTO_CHAR_EMBEDDING_DIM if reads_characters else 0
+        )
+    else:
+        resolved["char_embedding_dim_"] = estimator.char_embedding_dim
+    if "patch_size" in estimator._hyperparameters:
+        resolved["patch_size_"] = encoder.patch_size_
+    return resolved
+
+
+def resolve_training(estimator, n_sequences, *, incremental):
+    """``{name_: value}`` for how this fit trains on ``n_sequences``
+    (``incremental``: one pass of partial_fit, without early stopping)."""
+    early_stopping = estimator.early_stopping
+    if incremental:
+        early_stopping = False
+    elif is_auto(early_stopping):
+        # a tenth of fewer sequences is too few to judge by
+        early_stopping = n_sequences >= AUTO_VALIDATION_SIZE
+    patience = estimator.n_iter_no_change
+    if is_auto(patience):
+        # as train_test_split counts: the held-out part rounds up
+        held_out = np.ceil(estimator.validation_fraction * n_sequences)
+        n_train = n_sequences - int(held_out) if early_stopping else n_sequences
+        # a small data set takes few steps per epoch and many epochs to learn
+        steps_per_epoch = -(-n_train // estimator.batch_size)
+        patience = max(3, -(-AUTO_PATIENCE_STEPS // steps_per_epoch))
+    return {
+        "early_stopping_": bool(early_stopping),
+        "n_iter_no_change_": patience,
+        "device_": resolve_device(estimator.device),
+    }

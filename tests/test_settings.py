@@ -1,0 +1,114 @@
+"""Every "auto" is resolved once per fit into a fitted attribute."""
+
+import numpy as np
+import pytest
+from conftest import FAST
+
+from sklstm import (
+    LSTMClassifier,
+    LSTMMultiLabel,
+    LSTMRegressor,
+    LSTMSeq2Seq,
+    LSTMTagger,
+)
+from sklstm.settings import auto_names, resolve_training
+
+ESTIMATORS = [LSTMClassifier, LSTMMultiLabel, LSTMRegressor, LSTMTagger, LSTMSeq2Seq]
+WORDS = [["a", "bb", "a"], ["bb", "cc"], ["cc"], ["a", "cc", "bb", "a"]] * 4
+SERIES = [np.linspace(0, 1, n)[:, None] for n in (5, 9, 7, 12)] * 4
+
+
+def _fitted(Estimator, X, **params):
+    targets = {
+        LSTMClassifier: [0, 1, 0, 1] * 4,
+        LSTMMultiLabel: [{"x"}, {"y"}, set(), {"x", "y"}] * 4,
+        LSTMRegressor: [0.1, 0.5, 0.2, 0.9] * 4,
+        LSTMTagger: [[len(t) % 2 for t in x] for x in X],
+        LSTMSeq2Seq: [list(x[::-1]) for x in X] if isinstance(X[0], list) else X,
+    }
+    return Estimator(**{**FAST, "max_epochs": 1, **params}).fit(X, targets[Estimator])
+
+
+def _accepts_auto(declared, name):
+    try:
+        declared.check("auto", name)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_the_list_matches_the_declarations(Estimator):
+    """auto_names lists exactly the hyperparameters whose checks accept "auto"
+    (bar tokenizer, for which "auto" is a regular expression like any other)."""
+    accepting = {
+        name
+        for name, declared in Estimator._hyperparameters.items()
+        if _accepts_auto(declared, name) and name != "tokenizer"
+    }
+    assert set(auto_names(Estimator)) == accepting
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+@pytest.mark.parametrize("X", [WORDS, SERIES], ids=["tokens", "series"])
+def test_every_auto_is_a_fitted_attribute(Estimator, X):
+    """After fit, each hyperparameter that accepts "auto" has a resolved value
+    under its name and a trailing underscore, never "auto" itself."""
+    if Estimator is LSTMTagger and X is SERIES:
+        pytest.skip("the tagger's labels here are made from tokens")
+    params = {"char_embedding_dim": "auto"}
+    model = _fitted(Estimator, X, **params)
+    for name in auto_names(Estimator):
+        resolved = getattr(model, f"{name}_")
+        assert not (isinstance(resolved, str) and resolved == "auto"), name
+
+
+def test_the_network_is_built_from_the_resolved_values():
+    """The module has the pooling, directions, dropout, characters and patches
+    that the fitted attributes say, for text and for series."""
+    for X in (WORDS, SERIES):
+        model = _fitted(LSTMClassifier, X, char_embedding_dim="auto")
+        module = model.net_.module_
+        assert module.pooling.pooling == model.pooling_
+        assert module.recurrent.num_directions == 1 + model.bidirectional_
+        assert module.dropout.p == model.dropout_
+        assert (module.chars is not None) == (model.char_embedding_dim_ > 0)
+        assert module.patch_size == model.patch_size_
+        assert (module.conv is not None) == bool(model.conv_filters_)
+
+
+def test_given_values_are_kept():
+    """A value other than "auto" is its own resolution (numpy booleans as bool)."""
+    model = _fitted(
+        LSTMClassifier,
+        WORDS,
+        pooling="mean",
+        bidirectional=np.False_,
+        early_stopping=np.True_,
+        n_iter_no_change=4,
+        validation_fraction=0.25,
+    )
+    assert model.pooling_ == "mean"
+    assert model.bidirectional_ is False
+    assert model.early_stopping_ is True and model.n_iter_no_change_ == 4
+
+
+def test_multilabel_threshold_given_is_kept():
+    """threshold_ is the given threshold, or the one "auto" learned."""
+    assert _fitted(LSTMMultiLabel, WORDS, threshold=0.3).threshold_ == 0.3
+    assert 0 < _fitted(LSTMMultiLabel, WORDS).threshold_ < 1
+
+
+def test_patience_counts_optimizer_steps():
+    """n_iter_no_change="auto" waits 200 steps: many epochs for small data, and
+    counts only the sequences left for training."""
+    clf = LSTMClassifier(batch_size=32)
+
+    def patience(n):
+        return resolve_training(clf, n, incremental=False)["n_iter_no_change_"]
+
+    assert patience(50) == 100  # 2 steps per epoch
+    assert patience(100_000) == 3
+    # 1,100 sequences: 990 left after holding out 110, 31 steps per epoch
+    assert patience(1_100) == 7
+    assert clf.set_params(n_iter_no_change=7) and patience(50) == 7
