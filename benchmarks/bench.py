@@ -216,8 +216,11 @@ def run_skorch(data, args):
 def sklstm_estimator(settings, args, **overrides):
     """The unfitted sklstm estimator of a workload's architecture."""
     Estimator = LSTMTagger if settings["per_step"] else LSTMClassifier
+    # the hand-written network has no convolutional branch beside the LSTM
+    branch = {} if settings["per_step"] else {"conv_filters": None}
     return Estimator(
         **{
+            **branch,
             "embedding_dim": args.embedding_dim,
             "hidden_size": args.hidden_size,
             "num_layers": settings["num_layers"],

@@ -1,7 +1,7 @@
 """Share of padded steps in training batches, on the benchmark's length distributions.
 
 For each workload of ``bench.py`` (same lengths, same seed), one epoch of training
-batches from :class:`~sklstm.data.BucketIterator` is drawn ``--epochs`` times, and
+batches from :class:`~sklstm.data.BucketBatchSampler` is drawn ``--epochs`` times, and
 the share of padded steps (padded steps over all steps of the padded batches) is
 printed, with a batch of random sequences and one global length sort for scale.
 It also prints how many sequences change batch neighbours from one epoch to the
@@ -15,7 +15,7 @@ import argparse
 import numpy as np
 import torch
 
-from sklstm.data import BucketIterator, SequenceDataset
+from sklstm.data import BucketBatchSampler, SequenceDataset
 
 
 def lengths_of(workload, n, rng):
@@ -46,14 +46,14 @@ def main():
         )
         data = SequenceDataset(lengths, tokens=np.ones(int(lengths.sum()), int))
         torch.manual_seed(0)
-        train = BucketIterator(data, args.batch_size, shuffle=True)
+        train = BucketBatchSampler(data, args.batch_size, shuffle=True)
         epochs = [train._batches() for _ in range(args.epochs)]
         shares = [padding_share(batches, lengths) for batches in epochs]
         partner = [_first_neighbour(batches, len(lengths)) for batches in epochs]
         changed = np.mean(
             [(a != b).mean() for a, b in zip(partner[:-1], partner[1:], strict=True)]
         )
-        ordered = BucketIterator(data, args.batch_size)._batches()
+        ordered = BucketBatchSampler(data, args.batch_size)._batches()
         shuffled = torch.randperm(len(lengths)).split(args.batch_size)
         print(
             f"| ({workload}) | {np.mean(shares):.1%} | "

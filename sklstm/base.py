@@ -1,6 +1,7 @@
 """The fit/predict flow shared by every sklstm estimator."""
 
 import warnings
+from contextlib import contextmanager
 
 import numpy as np
 import torch
@@ -9,7 +10,6 @@ from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 from skorch.callbacks import (
-    EarlyStopping,
     EpochScoring,
     GradientNormClipping,
     LRScheduler,
@@ -17,6 +17,7 @@ from skorch.callbacks import (
 from torch.optim.lr_scheduler import ReduceLROnPlateau
 
 from sklstm._version import __version__
+from sklstm.callbacks import EarlyStopping
 from sklstm.data.dataset import SequenceDataset
 from sklstm.data.inputs import (
     InputEncoder,
@@ -34,7 +35,12 @@ from sklstm.net import SequenceNet
 from sklstm.nn import SequenceModel
 from sklstm.rng import seeded
 from sklstm.settings import auto_names, resolve_input, resolve_network, resolve_training
-from sklstm.shared import BUILT_FROM, OPTIMIZERS, SharedHyperparameters
+from sklstm.shared import (
+    BUILT_FROM,
+    OPTIMIZERS,
+    TRAINING_LOSS_FLOOR,
+    SharedHyperparameters,
+)
 from sklstm.validation import check_sample_weight, check_y
 
 __all__ = ["SequenceEstimator"]
@@ -542,6 +548,11 @@ or dict
                 threshold=self.tol or 0.0,
                 threshold_mode="abs",
                 load_best=True,
+                floor=(
+                    TRAINING_LOSS_FLOOR
+                    if monitor == "train_loss" and self.tol is not None
+                    else None
+                ),
             )
         )
         return callbacks
@@ -552,22 +563,28 @@ or dict
         """Raw module outputs for X in X's order (on CPU), and X's sequence lengths.
 
         Per-step outputs are one ``(n_steps, C)`` tensor, sequence after sequence.
-        The net runs on the current ``device`` and in batches of the current
-        ``batch_size`` (twice it, without the memory of a backward pass).
         """
         data = self._prepare(X)
-        with gpu_memory_errors(self.batch_size, "prediction"):
-            return self.net_.forward(data), data.lengths.numpy()
+        with self._predicting() as net:
+            return net.forward(data), data.lengths.numpy()
 
     def _prepare(self, X):
-        """X read as at fit, and the net on the current ``device``, ``batch_size``
-        and ``precision``, for prediction."""
+        """X read as at fit, for prediction."""
         check_is_fitted(self, "net_")
         self._check_hyperparameters(self._predict_reads)
-        data = self._read_inputs(X, None, reset=False)
+        return self._read_inputs(X, None, reset=False)
+
+    @contextmanager
+    def _predicting(self):
+        """The fitted net on the current ``device`` and ``precision``, in batches
+        of the current ``batch_size`` (twice it, without the memory of a backward
+        pass), for the block only: predict changes nothing in the estimator."""
         device = resolve_device(self.device, strict=False)
         check_precision(self.precision, device)
-        self.net_.move_to(device)
-        self.net_.batch_size = self.batch_size
-        self.net_.precision = self.precision
-        return data
+        with (
+            self.net_.configured(
+                device=device, batch_size=self.batch_size, precision=self.precision
+            ) as net,
+            gpu_memory_errors(self.batch_size, "prediction"),
+        ):
+            yield net

@@ -1,18 +1,18 @@
 """The skorch net behind every estimator."""
 
 import warnings
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import torch
 from skorch import NeuralNet
-from skorch.callbacks import EarlyStopping
 from skorch.exceptions import DeviceWarning
 from skorch.helper import predefined_split
 from skorch.utils import to_device, to_tensor
 from torch import nn
 
-from sklstm.callbacks import DivergenceGuard, EpochLog
-from sklstm.data import BucketIterator, real_steps
+from sklstm.callbacks import DivergenceGuard, EarlyStopping, EpochLog
+from sklstm.data import bucket_loader, real_steps
 from sklstm.devices import autocast
 from sklstm.rng import generator, initialize_parameters, seeded
 
@@ -45,9 +45,11 @@ class TrainingRun:
 class SequenceNet(NeuralNet):
     """A skorch ``NeuralNet`` over :class:`~sklstm.data.SequenceDataset`.
 
-    Batches come from :class:`~sklstm.data.BucketIterator` (similar lengths together,
-    padded to the batch's longest sequence). Every output path (:meth:`forward_iter`
-    and so :meth:`forward`, :meth:`predict_proba`, :meth:`predict`) returns outputs
+    Batches come from a ``DataLoader`` whose batch sampler is a
+    :class:`~sklstm.data.BucketBatchSampler` (similar lengths together, padded to
+    the batch's longest sequence; see :func:`~sklstm.data.bucket_loader`). Every
+    output path (:meth:`forward_iter` and so :meth:`forward`,
+    :meth:`predict_proba`, :meth:`predict`) returns outputs
     in the dataset's order however the batches were sorted. Scoring callbacks
     therefore do not reuse the outputs of training batches, which come in batch
     order (``use_caching=False``): they predict again, in the dataset's order, and
@@ -83,8 +85,8 @@ class SequenceNet(NeuralNet):
     def __init__(self, module, criterion, precision="32", **kwargs):
         self.precision = precision
         kwargs = {
-            "iterator_train": BucketIterator,
-            "iterator_valid": BucketIterator,
+            "iterator_train": bucket_loader,
+            "iterator_valid": bucket_loader,
             "iterator_train__shuffle": True,
             "train_split": None,
             "use_caching": False,
@@ -154,10 +156,9 @@ class SequenceNet(NeuralNet):
             self.partial_fit(train)
         except FloatingPointError as error:
             diverged = error
-        # skorch's EarlyStopping ends training with a KeyboardInterrupt too
+        # sklstm's EarlyStopping ends training with a KeyboardInterrupt too
         stopped_early = any(
-            isinstance(callback, EarlyStopping)
-            and callback.misses_ >= callback.patience
+            isinstance(callback, EarlyStopping) and callback.stopped_
             for _, callback in self.callbacks_
         )
         interrupted = self.interrupted_ and not stopped_early
@@ -217,7 +218,7 @@ class SequenceNet(NeuralNet):
             to_device(self.evaluation_step(batch, training), device)
             for batch in iterator
         ]
-        yield iterator.restore_order(outputs)
+        yield iterator.batch_sampler.restore_order(outputs)
 
     def generate(self, dataset, max_lengths, **kwargs):
         """Output sequences of an encoder-decoder module, in the dataset's order.
@@ -232,7 +233,7 @@ class SequenceNet(NeuralNet):
         self.check_is_fitted()
         self._set_training(False)
         iterator = self.get_iterator(dataset, training=False)
-        order = iterator.order()
+        order = iterator.batch_sampler.order()
         max_lengths = torch.as_tensor(max_lengths)[order]
         batches, start = [], 0
         with torch.inference_mode(), autocast(self.device, self.precision):
@@ -298,6 +299,20 @@ class SequenceNet(NeuralNet):
                 self.initialize_optimizer()
                 self.optimizer_.load_state_dict(state)
         return self
+
+    @contextmanager
+    def configured(self, *, device, batch_size, precision):
+        """Run on ``device``, in batches of ``batch_size`` and at ``precision``
+        within the block, and as before after it: predicting with other settings
+        than the fit's leaves the fitted net as it was."""
+        before = self.device, self.batch_size, self.precision
+        self.move_to(device)
+        self.batch_size, self.precision = batch_size, precision
+        try:
+            yield self
+        finally:
+            self.move_to(before[0])
+            self.batch_size, self.precision = before[1:]
 
     def __getstate__(self):
         state = {

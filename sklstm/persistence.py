@@ -25,7 +25,7 @@ __all__ = ["SKOPS_TRUSTED_TYPES"]
 SKOPS_TRUSTED_TYPES = [
     "functools.partial",  # skorch's optimizer setters
     "sklstm.classifier.LSTMClassifier",
-    "sklstm.data.batching.BucketIterator",
+    "sklstm.data.batching.bucket_loader",
     "sklstm.data.inputs.InputEncoder",
     "sklstm.data.tokenize.RegexTokenizer",
     "sklstm.data.vocabulary.Vocabulary",

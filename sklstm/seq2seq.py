@@ -10,7 +10,6 @@ from sklearn.utils.validation import check_is_fitted
 
 from sklstm.base import SequenceEstimator
 from sklstm.data import is_table
-from sklstm.devices import gpu_memory_errors
 from sklstm.hyperparameters import hyperparameter, integer, one_of, or_value
 from sklstm.nn import Seq2SeqModel, StepCrossEntropyLoss, StepValueLoss
 from sklstm.nn.seq2seq import ATTENTIONS, END, PAD
@@ -245,13 +244,13 @@ class LSTMSeq2Seq(SequenceEstimator):
             else:
                 ratio = self.length_ratio_ * data.lengths.numpy()
                 output_lengths = np.maximum(np.ceil(ratio).astype(np.int64), 1)
-        with gpu_memory_errors(self.batch_size, "prediction"):
-            kwargs = (
-                {"exact_lengths": exact}
-                if self.target_encoder_.kind_ == "values"
-                else {"beam_size": self.beam_size}
-            )
-            decoded = self.net_.generate(data, output_lengths, **kwargs)
+        kwargs = (
+            {"exact_lengths": exact}
+            if self.target_encoder_.kind_ == "values"
+            else {"beam_size": self.beam_size}
+        )
+        with self._predicting() as net:
+            decoded = net.generate(data, output_lengths, **kwargs)
         return decoded, data
 
     def predict(self, X):
@@ -278,8 +277,8 @@ class LSTMSeq2Seq(SequenceEstimator):
         """Log-probabilities ``(T_out_i + 1, n_outputs)`` per sequence of the
         encoded output sequences ``targets`` (:class:`~sklstm.data.Ragged`, each
         ending with END), the END step last."""
-        with gpu_memory_errors(self.batch_size, "prediction"):
-            logits = self.net_.forward(data.with_targets(targets))
+        with self._predicting() as net:
+            logits = net.forward(data.with_targets(targets))
         logits[:, PAD] = float("-inf")  # never an output
         log_proba = torch.log_softmax(logits.double(), dim=-1)
         return log_proba.split(np.asarray(targets.lengths).tolist())

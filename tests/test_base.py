@@ -1,5 +1,6 @@
 """Behaviour every estimator shares: input forms, errors, training options."""
 
+import pickle
 import warnings
 
 import numpy as np
@@ -405,6 +406,17 @@ class TestTrainingLength:
         full = LSTMClassifier(**{**params, "max_epochs": 5}, tol=None).fit(X, y)
         assert full.n_iter_ == 5
 
+    def test_training_stops_once_the_training_data_are_fitted(self, marker_data):
+        """Without a held-out part, training stops on the first epoch whose loss
+        is at most 1% of the first epoch's, patience or not; tol=None trains on."""
+        X, y = marker_data
+        params = {**FAST, "max_epochs": 150, "n_iter_no_change": 1000}
+        clf = LSTMClassifier(**params).fit(X, y)
+        losses = np.array(clf.history_[:, "train_loss"])
+        below = np.flatnonzero(losses <= 0.01 * losses[0])
+        assert len(below) and clf.n_iter_ == below[0] + 1 < 150
+        assert LSTMClassifier(**params, tol=None).fit(X, y).n_iter_ == 150
+
     @pytest.mark.parametrize("schedule, factor", [("constant", 1.0), ("adaptive", 0.5)])
     def test_lr_schedule(self, marker_data, schedule, factor):
         """ "adaptive" halves the rate after half the patience without improvement
@@ -473,6 +485,19 @@ class TestPredictChecksWhatItReads:
         clf = LSTMClassifier(**{**FAST, "max_epochs": 1}).fit(X[:40], y[:40])
         with pytest.raises(error, match=match):
             clf.set_params(**params).predict(X[:3])
+
+    def test_predict_changes_nothing(self, marker_data):
+        """Predicting with other settings than the fit's leaves the estimator's
+        pickle byte for byte as it was, and predicts as the fit's settings do."""
+        X, y = marker_data
+        clf = LSTMClassifier(**{**FAST, "max_epochs": 2}).fit(X[:40], y[:40])
+        expected = clf.predict_proba(X[:9])
+        clf.set_params(device="cpu", batch_size=3, precision="bf16")
+        before = pickle.dumps(clf)
+        clf.predict(X[:9])
+        proba = clf.predict_proba(X[:9])
+        assert pickle.dumps(clf) == before
+        np.testing.assert_allclose(proba, expected, atol=0.02)  # bf16 rounding
 
 
 @pytest.fixture(scope="module")

@@ -6,12 +6,13 @@ import pytest
 import torch
 
 from sklstm.data import (
-    BucketIterator,
+    BucketBatchSampler,
     InputEncoder,
     Ragged,
     RegexTokenizer,
     SequenceDataset,
     Vocabulary,
+    bucket_loader,
     is_table,
     read_sequences,
 )
@@ -325,17 +326,33 @@ class TestSequenceDataset:
         assert X["tokens"].tolist() == [[5, 6, 0], [1, 2, 3]] and y.tolist() == [9, 7]
 
 
-class TestBucketIterator:
+class TestBucketBatchSampler:
     def test_batches_group_similar_lengths(self):
         """Each batch is padded far less than to the global maximum."""
-        lengths = np.random.RandomState(0).lognormal(3, 0.8, size=500).astype(int) + 1
+        rng = np.random.RandomState(0)
+        lengths = rng.lognormal(3, 0.8, size=500).astype(int) + 1
         data = SequenceDataset(lengths, tokens=np.ones(lengths.sum(), dtype=int))
         padded = sum(
             X["tokens"].numel()
-            for X, _ in BucketIterator(data, batch_size=32, shuffle=True)
+            for X, _ in bucket_loader(data, batch_size=32, shuffle=True)
         )
         # the long tail costs some padding; the global maximum would cost 10x more
         assert padded < 1.25 * lengths.sum() < 0.2 * len(lengths) * lengths.max()
+
+    def test_small_data_batches_mix_lengths(self):
+        """On 128 sequences whose class follows their length (longer than the
+        median: class 1), the training batches hold both classes."""
+        lengths = np.random.RandomState(0).lognormal(3.3, 0.6, size=128).astype(int)
+        lengths = np.maximum(lengths, 1)
+        label = lengths > np.median(lengths)
+        data = SequenceDataset(lengths, tokens=np.ones(lengths.sum(), dtype=int))
+        iterator = BucketBatchSampler(data, batch_size=32, shuffle=True)
+        mixed = [
+            len(set(label[batch.numpy()])) == 2
+            for _ in range(10)
+            for batch in iterator._batches()
+        ]
+        assert np.mean(mixed) > 0.9  # one global sort: 11% of batches
 
     def test_every_sequence_once_and_shuffled(self):
         """An epoch visits each sequence once, in a new order each time."""
@@ -344,7 +361,7 @@ class TestBucketIterator:
             torch.cat(
                 [
                     X["tokens"][:, 0]
-                    for X, _ in BucketIterator(data, batch_size=8, shuffle=True)
+                    for X, _ in bucket_loader(data, batch_size=8, shuffle=True)
                 ]
             )
             for _ in range(2)
@@ -355,11 +372,26 @@ class TestBucketIterator:
     def test_restore_order(self):
         """Outputs computed in length order come back in dataset order."""
         data = SequenceDataset([3, 1, 2], tokens=[1, 2, 3, 4, 5, 6])
-        iterator = BucketIterator(data, batch_size=2)
-        outputs = [X["tokens"][:, :1] for X, _ in iterator]
-        assert iterator.restore_order(outputs).ravel().tolist() == [1, 4, 5]
-        steps = iterator.restore_order([X["tokens"][..., None] for X, _ in iterator])
+        loader = bucket_loader(data, batch_size=2)
+        outputs = [X["tokens"][:, :1] for X, _ in loader]
+        restore = loader.batch_sampler.restore_order
+        assert restore(outputs).ravel().tolist() == [1, 4, 5]
+        steps = restore([X["tokens"][..., None] for X, _ in loader])
         assert steps.ravel().tolist() == [1, 2, 3, 4, 5, 6]
+
+    def test_a_torch_data_loader_with_workers(self):
+        """The batches are a torch DataLoader's: worker processes give the same."""
+        rng = np.random.RandomState(0)
+        lengths = rng.randint(1, 9, size=50)
+        data = SequenceDataset(lengths, tokens=np.arange(lengths.sum()))
+        loader = bucket_loader(data, batch_size=8)
+        assert isinstance(loader, torch.utils.data.DataLoader)
+        assert isinstance(loader.batch_sampler, BucketBatchSampler)
+        alone = [X["tokens"] for X, _ in loader]
+        workers = [X["tokens"] for X, _ in bucket_loader(data, 8, num_workers=2)]
+        assert len(alone) == len(workers)
+        for a, b in zip(alone, workers, strict=True):
+            assert torch.equal(a, b)
 
 
 def test_tokenizer_pickles():
@@ -373,12 +405,12 @@ def test_one_huge_sequence_trains_alone():
     """A sequence far longer than the rest gets a batch of its own, not 63 padded."""
     lengths = np.r_[np.full(500, 30), [30 * 100]]
     data = SequenceDataset(lengths, tokens=np.ones(lengths.sum(), dtype=int))
-    iterator = BucketIterator(data, batch_size=64, shuffle=True)
+    iterator = bucket_loader(data, batch_size=64, shuffle=True)
     batches = [X["tokens"].shape for X, _ in iterator]
     assert (1, 3000) in batches
     assert max(b * t for b, t in batches) <= 64 * 8 * lengths.mean()
     # len() counts a length-sorted pass; a training pass's first cut is random
-    assert len(iterator) == len(list(BucketIterator(data, batch_size=64)))
+    assert len(iterator) == len(list(bucket_loader(data, batch_size=64)))
     assert len(iterator) <= len(batches) <= len(iterator) + 1
 
 

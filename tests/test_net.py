@@ -119,6 +119,20 @@ class TestPredictionSettings:
             hook.remove()
         assert max(sizes) == 8  # prediction batches are 2 * batch_size
 
+    def test_training_batches_come_from_a_torch_data_loader(self, marker_data):
+        """Training and prediction iterate torch DataLoaders whose batch sampler
+        buckets by length, shuffled for training only."""
+        from sklstm.data import BucketBatchSampler
+
+        X, y = marker_data
+        clf = LSTMClassifier(**QUICK).fit(X, y)
+        dataset = _encoded(clf, X, y)
+        for training in (True, False):
+            loader = clf.net_.get_iterator(dataset, training=training)
+            assert isinstance(loader, torch.utils.data.DataLoader)
+            assert isinstance(loader.batch_sampler, BucketBatchSampler)
+            assert loader.batch_sampler.shuffle is training
+
 
 class TestDevices:
     def test_move_to_moves_optimizer_state(self, marker_data):

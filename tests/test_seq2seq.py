@@ -32,7 +32,7 @@ def reverser():
         batch_size=16,
         bidirectional=False,
         dropout=0.0,
-        max_epochs=20,
+        max_epochs=25,
         early_stopping=False,
         tol=None,
         random_state=0,

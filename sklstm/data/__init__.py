@@ -10,12 +10,13 @@ from sklstm._lazy import lazy_attributes
 
 _WHERE = {
     "IGNORE_INDEX": "sklstm.data.dataset",
-    "BucketIterator": "sklstm.data.batching",
+    "BucketBatchSampler": "sklstm.data.batching",
     "Encoded": "sklstm.data.inputs",
     "InputEncoder": "sklstm.data.inputs",
     "Ragged": "sklstm.data.dataset",
     "RegexTokenizer": "sklstm.data.tokenize",
     "SequenceDataset": "sklstm.data.dataset",
+    "bucket_loader": "sklstm.data.batching",
     "Vocabulary": "sklstm.data.vocabulary",
     "is_table": "sklstm.data.inputs",
     "make_tokenizer": "sklstm.data.tokenize",
@@ -26,7 +27,8 @@ __getattr__, __dir__ = lazy_attributes(__name__, _WHERE)
 __all__ = list(_WHERE)
 
 if TYPE_CHECKING:
-    from sklstm.data.batching import BucketIterator as BucketIterator
+    from sklstm.data.batching import BucketBatchSampler as BucketBatchSampler
+    from sklstm.data.batching import bucket_loader as bucket_loader
     from sklstm.data.dataset import IGNORE_INDEX as IGNORE_INDEX
     from sklstm.data.dataset import Ragged as Ragged
     from sklstm.data.dataset import SequenceDataset as SequenceDataset

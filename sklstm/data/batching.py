@@ -1,35 +1,78 @@
-"""Length-bucketed batches: sequences of similar length travel together."""
+"""Length-bucketed batches: sequences of similar length travel together, through
+a torch ``DataLoader`` whose batch sampler does the bucketing."""
 
 import torch
+from torch.utils.data import DataLoader, Sampler
 
 from sklstm.data.dataset import concatenated_ranges
 from sklstm.rng import generator
 
-__all__ = ["BucketIterator"]
+__all__ = ["BucketBatchSampler", "bucket_loader"]
 
 #: a batch pads to at most this many times its share of the mean length in steps
 STEP_BUDGET = 8
 #: training batches are formed within pools of this many batches' worth of sequences
 POOL_BATCHES = 100
+#: data sets of fewer batches than this train on random batches: an epoch costs
+#: little there, and sorted batches would each hold one band of lengths (and of
+#: whatever follows length, such as a class: 11% of batches held both classes of
+#: 128 sequences labelled by length). At batch_size=64 that is about the 1,000
+#: sequences below which there is no held-out part either.
+SMALL_DATA_BATCHES = 16
 
 
-class BucketIterator:
-    """Iterate over a :class:`~sklstm.data.SequenceDataset` in length-sorted batches.
+def bucket_loader(dataset, batch_size=32, shuffle=False, **kwargs):
+    """A ``torch.utils.data.DataLoader`` over a :class:`~sklstm.data.SequenceDataset`
+    in length-bucketed batches (skorch's ``iterator_train`` and ``iterator_valid``).
+
+    Its ``batch_sampler`` is a :class:`BucketBatchSampler`; each batch is gathered
+    and padded at once by ``SequenceDataset.__getitems__`` (one indexing operation,
+    no per-sample Python work), so the collate function has nothing left to do.
+
+    Parameters
+    ----------
+    dataset : SequenceDataset
+    batch_size : int, default=32
+    shuffle : bool, default=False
+        Training order (see :class:`BucketBatchSampler`).
+    **kwargs
+        Other ``DataLoader`` parameters (``num_workers``, ``pin_memory``, ...).
+    """
+    return DataLoader(
+        dataset,
+        batch_sampler=BucketBatchSampler(dataset, batch_size, shuffle),
+        collate_fn=_gathered,
+        # the workers' base seed is drawn from this generator at every pass, not
+        # from torch's global one, which a fit leaves alone (see sklstm.rng)
+        generator=torch.Generator(),
+        **kwargs,
+    )
+
+
+def _gathered(batch):
+    """``collate_fn``: ``SequenceDataset.__getitems__`` has already padded it."""
+    return batch
+
+
+class BucketBatchSampler(Sampler):
+    """Batches of a :class:`~sklstm.data.SequenceDataset`'s indices, in
+    length-sorted batches.
 
     Each batch is padded only to its own longest sequence. With ``shuffle=True``
     (training) the usual bucketing applies: the sequences are shuffled, split into
-    pools of ``POOL_BATCHES`` batches' worth, sorted by length within each pool and
-    cut into batches, which come in random order. The first batch of each pool
-    takes a random number of sequences, so that the cuts move: batch membership
-    changes from epoch to epoch even when every length is distinct, while padding
-    stays close to that of one global sort. Randomness comes from the fit's own
-    generator (:mod:`sklstm.rng`), so a seed makes epochs repeat. Without
-    shuffling, batches come in order of length and :meth:`restore_order` puts
-    outputs back in the dataset's order.
+    pools of ``POOL_BATCHES`` batches' worth, sorted by length within each pool
+    and cut into batches, which come in random order. The first batch of each
+    pool takes a random number of sequences, so that the cuts move: batch
+    membership changes from epoch to epoch even when every length is distinct,
+    while padding stays close to that of one global sort. Small data sets (fewer
+    than ``SMALL_DATA_BATCHES`` batches) train on random batches instead, each
+    mixing all lengths. Randomness comes
+    from the fit's own generator (:mod:`sklstm.rng`), so a seed makes epochs
+    repeat. Without shuffling, batches come in order of length and
+    :meth:`restore_order` puts outputs back in the dataset's order.
 
-    It takes the place of a ``DataLoader`` (skorch's ``iterator_train`` and
-    ``iterator_valid``): batches are gathered with one indexing operation each, with
-    no per-sample Python work.
+    A ``DataLoader`` takes it as its ``batch_sampler`` (see :func:`bucket_loader`),
+    so that what shards or orders the data across processes is a sampler's concern.
 
     Parameters
     ----------
@@ -50,11 +93,16 @@ class BucketIterator:
             return [torch.argsort(lengths, stable=True)]
         order = torch.randperm(len(lengths), generator=generator())
         # pools of equal size, so that the last one is not a small remainder
-        n_pools = -(-len(order) // (self.batch_size * POOL_BATCHES))
+        n_pools = -(-len(order) // (self.batch_size * self._pool_batches()))
         return [
             pool[torch.argsort(lengths[pool], stable=True)]
             for pool in order.tensor_split(n_pools)
         ]
+
+    def _pool_batches(self):
+        """Batches' worth of sequences in each training pool."""
+        n_batches = -(-len(self.dataset) // self.batch_size)
+        return POOL_BATCHES if n_batches >= SMALL_DATA_BATCHES else 1
 
     def _bounds(self, lengths, first=None):
         """``(start, stop)`` of each batch along ascending ``lengths``.
@@ -86,7 +134,7 @@ class BucketIterator:
             # every length is distinct, at no cost in padding
             first = (
                 int(torch.randint(1, self.batch_size + 1, (), generator=generator()))
-                if self.shuffle
+                if self.shuffle and self._pool_batches() > 1
                 else None
             )
             lengths = self.dataset.lengths[pool]
@@ -101,8 +149,7 @@ class BucketIterator:
         return len(self._bounds(torch.sort(self.dataset.lengths).values))
 
     def __iter__(self):
-        for indices in self._batches():
-            yield self.dataset.batch(indices)
+        yield from self._batches()
 
     def restore_order(self, outputs):
         """Per-batch outputs, in iteration order, back in the dataset's order.

@@ -173,6 +173,10 @@ class SequenceDataset(Dataset):
     def __getitem__(self, i):
         return self.batch(torch.tensor([i]))
 
+    def __getitems__(self, indices):
+        """A ``DataLoader``'s batch at once (see :func:`~sklstm.data.bucket_loader`)."""
+        return self.batch(torch.as_tensor(indices))
+
     @staticmethod
     def _step_index(starts, lengths, pad_row):
         """Positions of sequences' steps in a flat array, padded to the longest.
