@@ -110,7 +110,7 @@ def test_sklearn_compatible(estimator, check):
 
 @pytest.mark.skipif(
     not os.environ.get("SKLSTM_SLOW_TESTS"),
-    reason="every check with the defaults takes about 14 minutes on 2 cores; "
+    reason="every check with the defaults takes about 9 minutes on 2 cores; "
     "set SKLSTM_SLOW_TESTS=1 to run them",
 )
 @parametrize_with_checks(
