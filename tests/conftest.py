@@ -2,6 +2,17 @@ import numpy as np
 import pytest
 import torch
 
+import sklstm
+from sklstm.base import SequenceEstimator
+
+#: every public estimator, from the package's one list of public names
+#: (sklstm.__all__); test_registry.py checks the other lists against it
+ESTIMATORS = [
+    estimator
+    for estimator in (getattr(sklstm, name) for name in sklstm.__all__)
+    if isinstance(estimator, type) and issubclass(estimator, SequenceEstimator)
+]
+
 
 @pytest.fixture(autouse=True)
 def _seed():

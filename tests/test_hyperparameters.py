@@ -4,18 +4,16 @@ import inspect
 import pathlib
 
 import pytest
+from conftest import ESTIMATORS
 from sklearn.base import clone
 
 from sklstm import (
     LSTMClassifier,
     LSTMMultiLabel,
-    LSTMRegressor,
     LSTMSeq2Seq,
-    LSTMTagger,
 )
 from sklstm.hyperparameters import hyperparameter, one_of
 
-ESTIMATORS = [LSTMClassifier, LSTMMultiLabel, LSTMRegressor, LSTMTagger, LSTMSeq2Seq]
 GUIDE = (
     pathlib.Path(__file__).parents[1] / "docs" / "user_guide" / "defaults.md"
 ).read_text()

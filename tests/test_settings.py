@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from conftest import FAST
+from conftest import ESTIMATORS, FAST
 
 from sklstm import (
     LSTMClassifier,
@@ -13,7 +13,6 @@ from sklstm import (
 )
 from sklstm.settings import auto_names, resolve_training
 
-ESTIMATORS = [LSTMClassifier, LSTMMultiLabel, LSTMRegressor, LSTMTagger, LSTMSeq2Seq]
 WORDS = [["a", "bb", "a"], ["bb", "cc"], ["cc"], ["a", "cc", "bb", "a"]] * 4
 SERIES = [np.linspace(0, 1, n)[:, None] for n in (5, 9, 7, 12)] * 4
 
