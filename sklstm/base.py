@@ -6,18 +6,10 @@ from contextlib import contextmanager
 import numpy as np
 import torch
 from sklearn.base import BaseEstimator
-from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
-from skorch.callbacks import (
-    EpochScoring,
-    GradientNormClipping,
-    LRScheduler,
-)
-from torch.optim.lr_scheduler import ReduceLROnPlateau
 
 from sklstm._version import __version__
-from sklstm.callbacks import EarlyStopping
 from sklstm.data.dataset import SequenceDataset
 from sklstm.data.inputs import (
     InputEncoder,
@@ -35,12 +27,8 @@ from sklstm.net import SequenceNet
 from sklstm.nn import SequenceModel
 from sklstm.rng import seeded
 from sklstm.settings import auto_names, resolve_input, resolve_network, resolve_training
-from sklstm.shared import (
-    BUILT_FROM,
-    OPTIMIZERS,
-    TRAINING_LOSS_FLOOR,
-    SharedHyperparameters,
-)
+from sklstm.shared import BUILT_FROM, OPTIMIZERS, SharedHyperparameters
+from sklstm.training import hold_out, training_callbacks
 from sklstm.validation import check_sample_weight, check_y
 
 __all__ = ["SequenceEstimator"]
@@ -224,13 +212,15 @@ or dict
                 built_from = [n for n in BUILT_FROM if n in self._hyperparameters]
                 self._built_from = fingerprints(self, built_from)
             train, valid = (
-                (dataset, None) if incremental else self._split(dataset, targets, seed)
+                (dataset, None)
+                if incremental
+                else hold_out(self, dataset, self._stratify(targets), seed)
             )
             with gpu_memory_errors(self.batch_size, "training"):
                 run = self.net_.run(
                     train,
                     valid,
-                    callbacks=self._callbacks(train, valid, incremental),
+                    callbacks=training_callbacks(self, valid, incremental),
                     lr=self.lr,
                     optimizer__weight_decay=self.weight_decay,
                     max_epochs=1 if incremental else self.max_epochs,
@@ -384,63 +374,6 @@ or dict
             )
         return self.target_encoder_.transform(y, lengths)
 
-    def _split(self, dataset, targets, seed):
-        """``(train, validation)`` datasets; no validation without early stopping."""
-        if not self.early_stopping_:
-            return dataset, None
-        train, valid = train_test_split(
-            np.arange(len(dataset)),
-            test_size=self.validation_fraction,
-            random_state=seed,
-            stratify=self._stratify_or_warn(self._stratify(targets), len(dataset)),
-        )
-        train, valid = dataset.subset(train), dataset.subset(valid)
-        if valid.sample_weight is not None and not valid.sample_weight.any():
-            warnings.warn(
-                "Every sequence held out for early stopping has sample weight 0; "
-                "their loss is weighed equally instead. Give more sequences a "
-                "non-zero weight, or set a larger validation_fraction.",
-                UserWarning,
-                stacklevel=4,
-            )
-            valid.sample_weight = None
-        if train.sample_weight is not None and not train.sample_weight.any():
-            raise ValueError(
-                "Every sequence left for training after holding out "
-                f"validation_fraction={self.validation_fraction} for early stopping "
-                "has sample weight 0, so there is nothing to learn from. Give more "
-                "sequences a non-zero weight, or set early_stopping=False."
-            )
-        return train, valid
-
-    def _stratify_or_warn(self, labels, n_sequences):
-        """``labels`` if a stratified split can keep every class on both sides;
-        else None (an unstratified split), with a warning that names the classes
-        in the way."""
-        if labels is None:
-            return None
-        n_valid = int(np.ceil(self.validation_fraction * n_sequences))
-        counts = np.bincount(labels, minlength=len(self.classes_))
-        present = np.flatnonzero(counts)
-        single = self.classes_[counts == 1].tolist()
-        if single:
-            why = f"these classes have a single sequence: {single[:10]}"
-        elif len(present) > min(n_valid, n_sequences - n_valid):
-            why = (
-                f"the {len(present)} classes do not fit in the {n_valid} held-out "
-                "sequences"
-            )
-        else:
-            return labels
-        warnings.warn(
-            f"early_stopping holds out validation_fraction={self.validation_fraction} "
-            f"of the data, split by class, but {why}; the part is held out without "
-            "regard to class instead. Set early_stopping=False to train on all data.",
-            UserWarning,
-            stacklevel=5,
-        )
-        return None
-
     def _stratify(self, targets):
         """Labels to stratify the validation split by, or None."""
         return None
@@ -512,50 +445,6 @@ or dict
             "dropout": self.dropout_,
             "token_dropout": self.token_dropout,
         }
-
-    def _callbacks(self, train, valid, incremental):
-        """The skorch callbacks for this training run, from the hyperparameters."""
-        callbacks = list(self.callbacks or [])
-        if self.gradient_clip is not None:
-            callbacks.append(GradientNormClipping(self.gradient_clip))
-        if incremental or (valid is None and self.tol is None):
-            return callbacks
-        monitor, lower_is_better = "train_loss", True
-        if valid is not None and self._validation_scoring:
-            monitor, lower_is_better = "valid_score", False
-            scoring = EpochScoring(self._validation_scoring, name=monitor)
-            callbacks.append(scoring)
-        elif valid is not None:
-            monitor = "valid_loss"
-        patience = self.n_iter_no_change_
-        if self.lr_schedule == "adaptive":
-            callbacks.append(
-                LRScheduler(
-                    ReduceLROnPlateau,
-                    monitor=monitor,
-                    mode="min" if lower_is_better else "max",
-                    factor=0.5,
-                    patience=patience // 2,  # halves after patience // 2 + 1 epochs
-                    threshold=self.tol or 0.0,
-                    threshold_mode="abs",
-                )
-            )
-        callbacks.append(
-            EarlyStopping(
-                monitor=monitor,
-                lower_is_better=lower_is_better,
-                patience=patience,
-                threshold=self.tol or 0.0,
-                threshold_mode="abs",
-                load_best=True,
-                floor=(
-                    TRAINING_LOSS_FLOOR
-                    if monitor == "train_loss" and self.tol is not None
-                    else None
-                ),
-            )
-        )
-        return callbacks
 
     # -- predicting ------------------------------------------------------------
 

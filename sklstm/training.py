@@ -1,0 +1,124 @@
+"""How a fit trains: the part it holds out, and the callbacks that stop and
+schedule training, from the estimator's resolved settings (:mod:`sklstm.settings`)."""
+
+import warnings
+
+import numpy as np
+from sklearn.model_selection import train_test_split
+from skorch.callbacks import EpochScoring, GradientNormClipping, LRScheduler
+from torch.optim.lr_scheduler import ReduceLROnPlateau
+
+from sklstm.callbacks import EarlyStopping
+from sklstm.shared import TRAINING_LOSS_FLOOR
+
+__all__ = ["hold_out", "training_callbacks"]
+
+
+def hold_out(estimator, dataset, labels, seed):
+    """``(train, validation)`` datasets; no validation without early stopping.
+
+    ``labels`` (encoded classes, or None) stratify the split where every class
+    can be kept on both sides.
+    """
+    if not estimator.early_stopping_:
+        return dataset, None
+    fraction = estimator.validation_fraction
+    if labels is not None:
+        labels = _stratified_or_none(labels, estimator, fraction)
+    train, valid = train_test_split(
+        np.arange(len(dataset)),
+        test_size=fraction,
+        random_state=seed,
+        stratify=labels,
+    )
+    train, valid = dataset.subset(train), dataset.subset(valid)
+    if valid.sample_weight is not None and not valid.sample_weight.any():
+        warnings.warn(
+            "Every sequence held out for early stopping has sample weight 0; "
+            "their loss is weighed equally instead. Give more sequences a "
+            "non-zero weight, or set a larger validation_fraction.",
+            UserWarning,
+            stacklevel=4,  # the user's fit
+        )
+        valid.sample_weight = None
+    if train.sample_weight is not None and not train.sample_weight.any():
+        raise ValueError(
+            "Every sequence left for training after holding out "
+            f"validation_fraction={fraction} for early stopping "
+            "has sample weight 0, so there is nothing to learn from. Give more "
+            "sequences a non-zero weight, or set early_stopping=False."
+        )
+    return train, valid
+
+
+def _stratified_or_none(labels, estimator, fraction):
+    """``labels`` if a stratified split can keep every class on both sides;
+    else None (an unstratified split), with a warning that names the classes
+    in the way."""
+    classes = estimator.classes_
+    n_sequences = len(labels)
+    n_valid = int(np.ceil(fraction * n_sequences))
+    counts = np.bincount(labels, minlength=len(classes))
+    present = np.flatnonzero(counts)
+    single = classes[counts == 1].tolist()
+    if single:
+        why = f"these classes have a single sequence: {single[:10]}"
+    elif len(present) > min(n_valid, n_sequences - n_valid):
+        why = (
+            f"the {len(present)} classes do not fit in the {n_valid} held-out sequences"
+        )
+    else:
+        return labels
+    warnings.warn(
+        f"early_stopping holds out validation_fraction={fraction} "
+        f"of the data, split by class, but {why}; the part is held out without "
+        "regard to class instead. Set early_stopping=False to train on all data.",
+        UserWarning,
+        stacklevel=5,  # the user's fit
+    )
+    return None
+
+
+def training_callbacks(estimator, valid, incremental):
+    """The skorch callbacks for one training run, from the hyperparameters."""
+    callbacks = list(estimator.callbacks or [])
+    if estimator.gradient_clip is not None:
+        callbacks.append(GradientNormClipping(estimator.gradient_clip))
+    tol = estimator.tol
+    if incremental or (valid is None and tol is None):
+        return callbacks
+    monitor, lower_is_better = "train_loss", True
+    if valid is not None and estimator._validation_scoring:
+        monitor, lower_is_better = "valid_score", False
+        callbacks.append(EpochScoring(estimator._validation_scoring, name=monitor))
+    elif valid is not None:
+        monitor = "valid_loss"
+    patience = estimator.n_iter_no_change_
+    if estimator.lr_schedule == "adaptive":
+        callbacks.append(
+            LRScheduler(
+                ReduceLROnPlateau,
+                monitor=monitor,
+                mode="min" if lower_is_better else "max",
+                factor=0.5,
+                patience=patience // 2,  # halves after patience // 2 + 1 epochs
+                threshold=tol or 0.0,
+                threshold_mode="abs",
+            )
+        )
+    callbacks.append(
+        EarlyStopping(
+            monitor=monitor,
+            lower_is_better=lower_is_better,
+            patience=patience,
+            threshold=tol or 0.0,
+            threshold_mode="abs",
+            load_best=True,
+            floor=(
+                TRAINING_LOSS_FLOOR
+                if monitor == "train_loss" and tol is not None
+                else None
+            ),
+        )
+    )
+    return callbacks
