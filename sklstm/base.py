@@ -11,15 +11,15 @@ from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from sklstm._version import __version__
 from sklstm.data.dataset import SequenceDataset
-from sklstm.data.inputs import (
-    InputEncoder,
+from sklstm.data.inputs import InputEncoder
+from sklstm.data.pretrained import read_pretrained
+from sklstm.data.reading import (
     check_column_names,
     check_numeric_table,
     column_names,
     is_table,
     sequence_column,
 )
-from sklstm.data.pretrained import read_pretrained
 from sklstm.devices import check_precision, gpu_memory_errors, resolve_device
 from sklstm.exceptions import InconsistentVersionWarning
 from sklstm.hyperparameters import fingerprints

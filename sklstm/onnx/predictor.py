@@ -26,7 +26,8 @@ import os
 import numpy as np
 import onnxruntime
 
-from sklstm.data.inputs import InputEncoder, check_column_names
+from sklstm.data.inputs import InputEncoder
+from sklstm.data.reading import check_column_names
 
 __all__ = ["METADATA_KEY", "OnnxPredictor", "load"]
 
