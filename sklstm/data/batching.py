@@ -128,13 +128,14 @@ class BucketBatchSampler(Sampler):
 
     def _batches(self):
         batches = []
+        # while training, a random first batch size moves every cut between
+        # batches, so batch membership changes from epoch to epoch even when every
+        # length is distinct, at no cost in padding (random batches need none)
+        moving_cuts = self.shuffle and self._pool_batches() > 1
         for pool in self._pools():
-            # while training, a random first batch size moves every cut between
-            # batches, so batch membership changes from epoch to epoch even when
-            # every length is distinct, at no cost in padding
             first = (
                 int(torch.randint(1, self.batch_size + 1, (), generator=generator()))
-                if self.shuffle and self._pool_batches() > 1
+                if moving_cuts
                 else None
             )
             lengths = self.dataset.lengths[pool]

@@ -14,6 +14,7 @@ from sklstm.data.vocabulary import Vocabulary
 
 __all__ = ["Encoded", "InputEncoder", "json_value"]
 
+#: characters read of each token by the character-level representation
 MAX_WORD_CHARS = 20
 #: patch_size="auto" reads a typical numeric series in about this many LSTM steps
 AUTO_PATCH_STEPS = 30

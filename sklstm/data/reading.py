@@ -48,7 +48,6 @@ TOKEN_TYPES = {"str": "string", "int": "integer"}
 #: the vocabulary learns like any other (many empty rows in training give it an
 #: embedding of its own; else it is the unknown token)
 EMPTY_TEXT = ""
-#: characters read of each token by the character-level representation
 
 
 class _Read:
