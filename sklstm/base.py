@@ -40,6 +40,8 @@ SHARED_ATTRIBUTES = """\
         Per-epoch training (and validation) losses.
     n_iter_ : int
         Epochs trained.
+    head_ : sklstm.heads.Head
+        How y was encoded for the loss and how outputs are decoded back.
     vocabulary_ : dict
         Token -> embedding row, for token input (0 pads, 1 is unknown).
     n_features_in_ : int
@@ -64,24 +66,21 @@ class SequenceEstimator(SharedHyperparameters, BaseEstimator):
     :class:`~sklstm.net.SequenceNet`, and has the net train it. An estimator
     brings what is its own, and nothing else:
 
-    * ``_target_encoder``: a class following the target-encoder protocol of
-      :mod:`sklstm.targets`;
-    * ``_loss``: the loss class, taking the network's outputs and the encoded
-      targets (with ``reduction="none"``) and the encoder's loss weights;
+    * ``_head``: its output head (see :mod:`sklstm.heads`), which encodes y, holds
+      the loss and turns the network's outputs into predictions;
     * ``_module`` and, if it needs more than :class:`~sklstm.nn.SequenceModel`
       takes, ``_module_params`` (built on :meth:`_encoder_params`, what every
       :class:`~sklstm.nn.SequenceEncoder` takes);
-    * ``_per_step`` / ``_sequence_targets`` if its y holds sequences;
+    * ``_sequence_targets`` if its y holds sequences;
     * ``_after_training`` if it learns something from the held-out validation
       part once trained (the multi-label decision threshold);
     * its own hyperparameters, declared with
       :func:`~sklstm.hyperparameters.hyperparameter`, and its public predict methods,
-      which decode :meth:`_forward`'s outputs with the target encoder (or, for an
+      which decode :meth:`_forward`'s outputs with the head (or, for an
       encoder-decoder, :meth:`SequenceNet.generate`'s on :meth:`_prepare`'s data).
     """
 
-    _target_encoder = None
-    _loss = None
+    _head = None
     #: the scikit-learn scorer that early stopping follows on the validation part
     #: (what the user measures), or None for the validation loss
     _validation_scoring = None
@@ -89,8 +88,6 @@ class SequenceEstimator(SharedHyperparameters, BaseEstimator):
     #: the hyperparameters that predicting reads, checked there too (set_params may
     #: have changed them since fit)
     _predict_reads = ("batch_size", "device", "precision")
-    #: one output per step (the tagger) rather than one per sequence
-    _per_step = False
     #: y holds a sequence per sample (the tagger, sequence to sequence)
     _sequence_targets = False
 
@@ -202,7 +199,7 @@ or dict
         y = check_y(y, len(data), type(self).__name__)
         targets = self._encode_targets(y, data.lengths.numpy(), reset, classes)
         weight = check_sample_weight(sample_weight, len(data))
-        dataset = data.with_targets(targets, self._per_step, weight)
+        dataset = data.with_targets(targets, self.head_.per_step, weight)
         seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
         if not reset:
             self.net_.move_to(device)
@@ -247,7 +244,7 @@ or dict
         """What the first call of partial_fit needs: every class up front, and no
         weights that only the whole data could give."""
         name = type(self).__name__
-        if classes is None and self._target_encoder.needs_classes:
+        if classes is None and self._head.needs_classes:
             raise ValueError(
                 f"The first call of {name}.partial_fit needs classes, every label "
                 "there will be: a chunk may not hold them all (as in scikit-learn's "
@@ -354,11 +351,11 @@ or dict
     def _encode_targets(self, y, lengths, reset, classes):
         """Targets for the loss; with ``reset``, learn their encoding."""
         if reset:
-            self.target_encoder_ = self._target_encoder()
-            encoded = self.target_encoder_.fit_transform(y, lengths, classes=classes)
+            self.head_ = self._head.for_targets(y)
+            encoded = self.head_.fit_transform(y, lengths, classes=classes)
             vars(self).pop("classes_", None)  # a refit on targets without classes
-            if self.target_encoder_.classes_ is not None:
-                self.classes_ = self.target_encoder_.classes_
+            if self.head_.classes_ is not None:
+                self.classes_ = self.head_.classes_
             return encoded
         if classes is not None and not hasattr(self, "classes_"):
             raise ValueError(
@@ -372,19 +369,19 @@ or dict
                 f"classes={list(classes)} differs from the classes of the first "
                 f"call, {self.classes_.tolist()}."
             )
-        return self.target_encoder_.transform(y, lengths)
+        return self.head_.transform(y, lengths)
 
     def _stratify(self, targets):
         """Labels to stratify the validation split by, or None."""
         return None
 
     def _build_net(self, targets, device, pretrained):
-        loss_weights = self.target_encoder_.loss_weights(
+        loss_weights = self.head_.loss_weights(
             getattr(self, "class_weight", None), targets
         )
         net = SequenceNet(
             self._module,
-            self._loss,
+            self.head_,
             optimizer=OPTIMIZERS.get(self.optimizer, self.optimizer),
             device=device,
             criterion__reduction="none",  # SequenceNet.get_loss averages
@@ -413,7 +410,7 @@ or dict
         """Keyword arguments of ``_module``, from the data and the hyperparameters."""
         return {
             **self._encoder_params(pretrained),
-            "output_size": self.target_encoder_.n_outputs,
+            "output_size": self.head_.n_outputs,
             "pooling": getattr(self, "pooling_", None),
             "bidirectional_merge": self.bidirectional_merge,
             "conv_filters": getattr(self, "conv_filters_", None),
@@ -457,11 +454,22 @@ or dict
         with self._predicting() as net:
             return net.forward(data), data.lengths.numpy()
 
+    def _answer(self, method, X):
+        """The head's ``method`` (``predict``, ``predict_proba``, ...) on X's
+        outputs: what the public predict methods return."""
+        outputs, lengths = self._forward(X)
+        return getattr(self.head_, method)(outputs, lengths)
+
     def _prepare(self, X):
         """X read as at fit, for prediction."""
         check_is_fitted(self, "net_")
         self._check_hyperparameters(self._predict_reads)
         return self._read_inputs(X, None, reset=False)
+
+    def _export_output(self):
+        """What an exported graph's outputs mean (see :mod:`sklstm.onnx`): the
+        head's kind and export state."""
+        return {"kind": self.head_.kind, **self.head_.export_state()}
 
     @contextmanager
     def _predicting(self):

@@ -2,13 +2,11 @@
 
 from typing import Any
 
-import torch
 from sklearn.base import ClassifierMixin
-from torch import nn
 
 from sklstm.base import SequenceEstimator
+from sklstm.heads import ClassHead
 from sklstm.shared import CLASS_WEIGHT, CONV_FILTERS, PATCH_SIZE, POOLING
-from sklstm.targets import ClassEncoder
 
 __all__ = ["LSTMClassifier"]
 
@@ -50,17 +48,15 @@ class LSTMClassifier(ClassifierMixin, SequenceEstimator):
     conv_filters: Any = CONV_FILTERS
     class_weight: Any = CLASS_WEIGHT
 
-    _target_encoder = ClassEncoder
+    _head = ClassHead
     _validation_scoring = "accuracy"
-    _loss = nn.CrossEntropyLoss
 
     def _stratify(self, targets):
         return targets  # the validation split keeps each class's share
 
     def predict_proba(self, X):
         """Class probabilities, shape (n_sequences, n_classes); rows sum to 1."""
-        logits, _ = self._forward(X)
-        return torch.softmax(logits.double(), dim=1).numpy()
+        return self._answer("predict_proba", X)
 
     def predict_log_proba(self, X):
         """Log of the class probabilities, from the logits (finite where they are).
@@ -68,10 +64,8 @@ class LSTMClassifier(ClassifierMixin, SequenceEstimator):
         ``log_softmax`` of the logits, not ``log(predict_proba(X))``, which gives
         ``-inf`` for probabilities that round to 0.
         """
-        logits, _ = self._forward(X)
-        return torch.log_softmax(logits.double(), dim=1).numpy()
+        return self._answer("predict_log_proba", X)
 
     def predict(self, X):
         """The most probable class of each sequence, from ``classes_``."""
-        logits, _ = self._forward(X)
-        return self.target_encoder_.inverse_transform(logits.argmax(dim=1).numpy())
+        return self._answer("predict", X)

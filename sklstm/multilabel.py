@@ -3,14 +3,12 @@
 from typing import Any
 
 import numpy as np
-import torch
 from sklearn.base import ClassifierMixin
-from torch import nn
 
 from sklstm.base import SequenceEstimator
+from sklstm.heads import LabelSetHead
 from sklstm.hyperparameters import hyperparameter, is_auto, or_value
 from sklstm.shared import CLASS_WEIGHT, CONV_FILTERS, PATCH_SIZE, POOLING
-from sklstm.targets import LabelSetEncoder
 
 __all__ = ["LSTMMultiLabel"]
 
@@ -79,7 +77,7 @@ class LSTMMultiLabel(ClassifierMixin, SequenceEstimator):
         tags.target_tags.single_output = False  # y is (n, n_labels) or label sets
         return tags
 
-    _target_encoder = LabelSetEncoder
+    _head = LabelSetHead
     _predict_reads = (*SequenceEstimator._predict_reads, "threshold")
 
     @staticmethod
@@ -88,21 +86,18 @@ class LSTMMultiLabel(ClassifierMixin, SequenceEstimator):
         learned is not known yet)."""
         return samples_f1(dataset.y.numpy().astype(bool), net.predict(dataset) > 0)
 
-    _loss = nn.BCEWithLogitsLoss
-
     def predict_proba(self, X):
         """Probability of each label, shape (n_sequences, n_labels); independent."""
-        logits, _ = self._forward(X)
-        return torch.sigmoid(logits.double()).numpy()
+        return self._answer("predict_proba", X)
 
     def predict(self, X):
         """Labels whose probability reaches ``threshold``, in the form of y in fit."""
-        selected = self._selected(X)  # checks that the estimator is fitted
-        return self.target_encoder_.inverse_transform(selected)
+        selected = self._selected(X)  # first: it checks that the estimator is fitted
+        return self.head_.inverse_transform(selected)
 
     def _selected(self, X):
         """Indicator of the labels whose probability reaches the threshold."""
-        proba = self.predict_proba(X)
+        proba = self.predict_proba(X)  # first: it checks that X fits
         return proba >= self._threshold()
 
     def _threshold(self):
@@ -112,6 +107,10 @@ class LSTMMultiLabel(ClassifierMixin, SequenceEstimator):
             threshold = self.threshold_
         return check_threshold(threshold, len(self.classes_))
 
+    def _export_output(self):
+        # the exported model predicts at the threshold the estimator predicts at
+        return {**super()._export_output(), "threshold": self._threshold().tolist()}
+
     def _after_training(self, valid):
         if not is_auto(self.threshold):
             self.threshold_ = self.threshold
@@ -119,7 +118,7 @@ class LSTMMultiLabel(ClassifierMixin, SequenceEstimator):
         self.threshold_ = 0.5
         if valid is None:
             return
-        proba = torch.sigmoid(self.net_.forward(valid).double()).numpy()
+        proba = self.head_.predict_proba(self.net_.forward(valid))
         true = valid.y.numpy().astype(bool)
         candidates = np.round(np.arange(0.05, 0.96, 0.05), 2)
         f1 = [micro_f1(true, proba >= threshold) for threshold in candidates]
@@ -134,8 +133,9 @@ class LSTMMultiLabel(ClassifierMixin, SequenceEstimator):
         ``f1_score(average="samples", zero_division=1.0)``. Unlike subset accuracy,
         it credits partly right label sets.
         """
-        true = self.target_encoder_.transform(y).astype(bool)
-        return samples_f1(true, self._selected(X), sample_weight)
+        selected = self._selected(X)
+        true = self.head_.transform(y).astype(bool)
+        return samples_f1(true, selected, sample_weight)
 
 
 def samples_f1(true, predicted, sample_weight=None):

@@ -9,7 +9,6 @@ from skorch import NeuralNet
 from skorch.exceptions import DeviceWarning
 from skorch.helper import predefined_split
 from skorch.utils import to_device, to_tensor
-from torch import nn
 
 from sklstm.callbacks import DivergenceGuard, EarlyStopping, EpochLog
 from sklstm.data import bucket_loader, real_steps
@@ -48,16 +47,18 @@ class SequenceNet(NeuralNet):
     Batches come from a ``DataLoader`` whose batch sampler is a
     :class:`~sklstm.data.BucketBatchSampler` (similar lengths together, padded to
     the batch's longest sequence; see :func:`~sklstm.data.bucket_loader`). Every
-    output path (:meth:`forward_iter` and so :meth:`forward`,
-    :meth:`predict_proba`, :meth:`predict`) returns outputs
-    in the dataset's order however the batches were sorted. Scoring callbacks
-    therefore do not reuse the outputs of training batches, which come in batch
-    order (``use_caching=False``): they predict again, in the dataset's order, and
-    compare with the dataset's ``y``.
+    output path (:meth:`forward_iter` and so :meth:`forward` and :meth:`predict`)
+    returns outputs in the dataset's order however the batches were sorted.
+    Scoring callbacks therefore do not reuse the outputs of training batches,
+    which come in batch order (``use_caching=False``): they predict again, in the
+    dataset's order, and compare with the dataset's ``y``.
 
-    The criterion must return unreduced losses (``reduction="none"``):
-    :meth:`get_loss` averages them itself, over real steps only and weighted by
-    the sequences' sample weights when the batch carries them.
+    What the outputs mean comes from the ``head`` (see :mod:`sklstm.heads`): the
+    criterion is its ``loss``, whose unreduced losses (``reduction="none"``)
+    :meth:`get_loss` averages over real steps or over sequences as the head says,
+    weighted by the sequences' sample weights when the batch carries them; the
+    head's flags say how outputs come back in order, and :meth:`predict` gives its
+    encoded predictions, which validation scoring compares with the dataset's y.
 
     Pickled, it holds plain data: its parameters and the module's and criterion's
     weights as numpy arrays, no pickled torch objects. It loads on any device
@@ -67,8 +68,10 @@ class SequenceNet(NeuralNet):
 
     Parameters
     ----------
-    module, criterion
+    module
         As for :class:`skorch.NeuralNet`.
+    head : sklstm.heads.Head
+        What the module's outputs mean; its ``loss`` is the criterion.
     precision : {"32", "bf16"}, default="32"
         Arithmetic of the forward passes (see :func:`sklstm.devices.autocast`);
         outputs come back in float32 either way.
@@ -82,7 +85,8 @@ class SequenceNet(NeuralNet):
     #: nets pickled before precision existed ran in float32
     precision = "32"
 
-    def __init__(self, module, criterion, precision="32", **kwargs):
+    def __init__(self, module, head, precision="32", **kwargs):
+        self.head = head
         self.precision = precision
         kwargs = {
             "iterator_train": bucket_loader,
@@ -92,7 +96,7 @@ class SequenceNet(NeuralNet):
             "use_caching": False,
             **kwargs,
         }
-        super().__init__(module, criterion, **kwargs)
+        super().__init__(module, head.loss, **kwargs)
 
     @property
     def _default_callbacks(self):
@@ -182,19 +186,26 @@ class SequenceNet(NeuralNet):
     def get_loss(self, y_pred, y_true, X=None, training=False):
         """Mean loss over the batch's real elements, weighted by sample weight.
 
-        The dataset scales sample weights to a mean of 1 per element, so dividing
-        by the number of elements (not by the batch's total weight) keeps weights
-        that differ between batches in force.
+        The head says what an element is: a real step (padding steps count 0,
+        whatever the criterion gives them; real-valued targets reach it with 0
+        for NaN there) or a sequence's output. The dataset
+        scales sample weights to a mean of 1 per element, so dividing by the number
+        of elements (not by the batch's total weight) keeps weights that differ
+        between batches in force.
         """
         y_true = to_tensor(y_true, device=self.device)
         target, weight = y_true if isinstance(y_true, (tuple, list)) else (y_true, None)
-        losses = self.criterion_(y_pred, target)
-        losses = losses.reshape(len(losses), -1)  # (B, steps or labels or 1)
-        counts = (
-            real_steps(target).to(losses.dtype)  # per-step: padding counts 0
-            if y_pred.dim() == 3
-            else torch.ones_like(losses)
-        )
+        if self.head.loss_per_step:
+            real = real_steps(target)  # (B, T)
+            if target.is_floating_point():
+                # NaN padding would reach the gradients through any mask
+                target = target.nan_to_num(0.0)
+            losses = self.criterion_(y_pred, target).reshape(real.shape)
+            counts = real.to(losses.dtype)
+        else:
+            losses = self.criterion_(y_pred, target)
+            losses = losses.reshape(len(losses), -1)  # (B, 1 or outputs)
+            counts = torch.ones_like(losses)
         weighted = losses * counts
         if weight is not None:
             weighted = weighted * weight[:, None]
@@ -218,7 +229,9 @@ class SequenceNet(NeuralNet):
             to_device(self.evaluation_step(batch, training), device)
             for batch in iterator
         ]
-        yield iterator.batch_sampler.restore_order(outputs)
+        yield iterator.batch_sampler.restore_order(
+            outputs, step_outputs=self.head.step_outputs
+        )
 
     def generate(self, dataset, max_lengths, **kwargs):
         """Output sequences of an encoder-decoder module, in the dataset's order.
@@ -259,31 +272,10 @@ class SequenceNet(NeuralNet):
             result_lengths[rows] = lengths
         return result.numpy(), result_lengths.numpy()
 
-    def predict_proba(self, X):
-        """Probabilities in the dataset's order, as the criterion reads the outputs.
-
-        A softmax over the last axis for a cross-entropy criterion, an independent
-        sigmoid for a binary cross-entropy, the outputs themselves otherwise.
-        """
-        outputs = self.forward(X)
-        if isinstance(self.criterion_, nn.CrossEntropyLoss):
-            outputs = torch.softmax(outputs, dim=-1)
-        elif isinstance(self.criterion_, nn.BCEWithLogitsLoss):
-            outputs = torch.sigmoid(outputs)
-        return outputs.numpy()
-
     def predict(self, X):
-        """Encoded predictions in the dataset's order, comparable with its ``y``.
-
-        The most probable class index for a cross-entropy criterion, 0/1 per label
-        for a binary cross-entropy, the outputs themselves otherwise.
-        """
-        proba = self.predict_proba(X)
-        if isinstance(self.criterion_, nn.CrossEntropyLoss):
-            return proba.argmax(axis=-1)
-        if isinstance(self.criterion_, nn.BCEWithLogitsLoss):
-            return (proba >= 0.5).astype(proba.dtype)
-        return proba
+        """The head's encoded predictions in the dataset's order, comparable with
+        its ``y`` (what validation scoring compares)."""
+        return self.head.predict_encoded(self.forward(X)).numpy()
 
     def move_to(self, device):
         """Run on ``device`` from now on: module, criterion and optimizer state."""

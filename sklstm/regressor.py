@@ -4,11 +4,10 @@ from dataclasses import replace
 from typing import Any
 
 from sklearn.base import RegressorMixin
-from torch import nn
 
 from sklstm.base import SequenceEstimator
+from sklstm.heads import ValueHead
 from sklstm.shared import CONV_FILTERS, PATCH_SIZE, POOLING
-from sklstm.targets import TargetScaler
 
 __all__ = ["LSTMRegressor"]
 
@@ -60,10 +59,8 @@ class LSTMRegressor(RegressorMixin, SequenceEstimator):
         tags.target_tags.multi_output = True  # y may be (n, n_targets)
         return tags
 
-    _target_encoder = TargetScaler
-    _loss = nn.MSELoss
+    _head = ValueHead
 
     def predict(self, X):
         """Predicted targets, shape (n_sequences,) or (n_sequences, n_targets)."""
-        outputs, _ = self._forward(X)
-        return self.target_encoder_.inverse_transform(outputs.numpy())
+        return self._answer("predict", X)

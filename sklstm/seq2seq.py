@@ -9,24 +9,22 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
 from sklstm.base import SequenceEstimator
-from sklstm.data import is_table
+from sklstm.heads import OutputSequenceHead
 from sklstm.hyperparameters import hyperparameter, integer, one_of, or_value
-from sklstm.nn import Seq2SeqModel, StepCrossEntropyLoss, StepValueLoss
+from sklstm.nn import Seq2SeqModel
 from sklstm.nn.seq2seq import ATTENTIONS, END, PAD
-from sklstm.sequence_targets import FIRST_SYMBOL, OutputSequenceEncoder, with_end
+from sklstm.relative import RELATIVE, relative_inputs, relative_outputs
+from sklstm.sequence_targets import FIRST_SYMBOL, with_end
 from sklstm.shared import PATCH_SIZE
 from sklstm.validation import check_y
 
 __all__ = ["LSTMSeq2Seq"]
 
-RELATIVE = ("difference", "log_ratio")
-
 
 def _symbol_outputs(estimator):
     """Whether the estimator predicts symbols (or is not fitted yet): the methods
     of symbol outputs exist only then, as scikit-learn's ``available_if`` does."""
-    encoder = getattr(estimator, "target_encoder_", None)
-    return getattr(encoder, "kind_", "symbols") == "symbols"
+    return not getattr(getattr(estimator, "head_", None), "values", False)
 
 
 class LSTMSeq2Seq(SequenceEstimator):
@@ -111,7 +109,7 @@ class LSTMSeq2Seq(SequenceEstimator):
         check=or_value(None, one_of(*RELATIVE)),
     )
 
-    _target_encoder = OutputSequenceEncoder
+    _head = OutputSequenceHead
     _predict_reads = (
         *SequenceEstimator._predict_reads,
         "beam_size",
@@ -121,17 +119,11 @@ class LSTMSeq2Seq(SequenceEstimator):
     _module = Seq2SeqModel
     _sequence_targets = True
 
-    @property
-    def _loss(self):
-        if self.target_encoder_.kind_ == "symbols":
-            return StepCrossEntropyLoss
-        return StepValueLoss
-
     def _module_params(self, pretrained):
         return {
             **self._encoder_params(pretrained),
-            "output_size": self.target_encoder_.n_outputs,
-            "values": self.target_encoder_.kind_ == "values",
+            "output_size": self.head_.n_outputs,
+            "values": self.head_.values,
             "attention": self.attention,
             "bidirectional_merge": self.bidirectional_merge,
         }
@@ -141,82 +133,14 @@ class LSTMSeq2Seq(SequenceEstimator):
     def _fit(self, X, y, sample_weight, *, incremental, classes=None):
         self._check_hyperparameters()  # relative's value, before it is used
         if self.relative is not None:
-            X, last = self._relative_inputs(X)
-            y = self._relative_outputs(y, last, inverse=False)
+            X, last = relative_inputs(X, self.relative)
+            y = relative_outputs(y, last, self.relative)
         return super()._fit(
             X, y, sample_weight, incremental=incremental, classes=classes
         )
 
     def _after_training(self, valid):
-        self.length_ratio_ = self.target_encoder_.length_ratio_
-
-    def _relative_inputs(self, X):
-        """Numeric series relative to their last step, and those last steps.
-
-        The network then sees each series' shape, never its level, so series at
-        levels never seen in training read like those that were.
-        """
-        sequences = np.asarray(X, dtype=np.float64) if is_table(X) else X
-        relative, last = [], []
-        for i, x in enumerate(sequences):
-            try:
-                x = np.asarray(x, dtype=np.float64)
-            except (TypeError, ValueError):
-                x = None
-            if x is None or x.ndim not in (1, 2) or len(x) == 0:
-                raise ValueError(
-                    f"relative={self.relative!r} is for numeric series; X[{i}] is "
-                    "not a non-empty (T,) or (T, F) array of numbers."
-                )
-            relative.append(self._relative_to(x, x[-1], i, "X"))
-            last.append(np.atleast_1d(x[-1]))
-        return relative, last
-
-    def _relative_outputs(self, y, last, *, inverse):
-        """Output values relative to ``last`` (or, ``inverse``, back to levels)."""
-        if len(y) != len(last):
-            raise ValueError(
-                f"X has {len(last)} sequences but y has {len(y)} output sequences."
-            )
-        converted = []
-        for i, (output, level) in enumerate(zip(y, last, strict=True)):
-            try:
-                values = np.asarray(output, dtype=np.float64)
-            except (TypeError, ValueError):
-                values = None
-            if values is None or values.ndim not in (1, 2):
-                raise ValueError(
-                    f"relative={self.relative!r} is for real-valued outputs; y[{i}] "
-                    f"is {output!r}."
-                )
-            if values.reshape(len(values), -1).shape[1] != len(level):
-                raise ValueError(
-                    f"relative={self.relative!r} needs output steps with as many "
-                    f"values as the input's steps ({len(level)}); y[{i}] has "
-                    f"shape {values.shape}."
-                )
-            level = level if values.ndim == 2 else level[0]
-            converted.append(
-                self._from_relative(values, level)
-                if inverse
-                else self._relative_to(values, level, i, "y")
-            )
-        return converted
-
-    def _relative_to(self, values, level, i, name):
-        if self.relative == "difference":
-            return values - level
-        if (values <= 0).any():
-            raise ValueError(
-                f"relative='log_ratio' needs positive series; {name}[{i}] holds "
-                "values <= 0. Use relative='difference'."
-            )
-        return np.log(values / level)
-
-    def _from_relative(self, values, level):
-        if self.relative == "difference":
-            return values + level
-        return level * np.exp(values)
+        self.length_ratio_ = self.head_.length_ratio_
 
     # -- predicting ------------------------------------------------------------
 
@@ -228,13 +152,8 @@ class LSTMSeq2Seq(SequenceEstimator):
         if y is not None:
             y = check_y(y, len(data), type(self).__name__)
             output_lengths = [len(output) for output in y]
-        if self.target_encoder_.kind_ == "values" and self.beam_size > 1:
-            raise ValueError(
-                "beam_size > 1 searches among symbol outputs; this estimator "
-                "predicts real values. Set beam_size=1."
-            )
         # real values of one training length (a horizon) always take that length
-        fixed = getattr(self.target_encoder_, "output_length_", None)
+        fixed = self.head_.output_length_
         exact = output_lengths is not None or fixed is not None
         if output_lengths is None:
             if fixed is not None:
@@ -244,11 +163,7 @@ class LSTMSeq2Seq(SequenceEstimator):
             else:
                 ratio = self.length_ratio_ * data.lengths.numpy()
                 output_lengths = np.maximum(np.ceil(ratio).astype(np.int64), 1)
-        kwargs = (
-            {"exact_lengths": exact}
-            if self.target_encoder_.kind_ == "values"
-            else {"beam_size": self.beam_size}
-        )
+        kwargs = self.head_.decoding(beam_size=self.beam_size, exact_lengths=exact)
         with self._predicting() as net:
             decoded = net.generate(data, output_lengths, **kwargs)
         return decoded, data
@@ -262,15 +177,11 @@ class LSTMSeq2Seq(SequenceEstimator):
         """predict; given the true outputs ``y``, each decoded to its length."""
         last = None
         if self.relative is not None:
-            X, last = self._relative_inputs(X)
+            X, last = relative_inputs(X, self.relative)
         (decoded, lengths), _ = self._generate(X, y)
-        outputs = self.target_encoder_.inverse_transform(decoded, lengths)
-        if self.target_encoder_.kind_ == "values":
-            # (T_out,) outputs in fit, (T_out,) at predict; (T_out, 1) stays so
-            if getattr(self.target_encoder_, "one_dimensional_", True):
-                outputs = [output.ravel() for output in outputs]
-            if last is not None:
-                outputs = self._relative_outputs(outputs, last, inverse=True)
+        outputs = self.head_.inverse_transform(decoded, lengths)
+        if last is not None:
+            outputs = relative_outputs(outputs, last, self.relative, inverse=True)
         return outputs
 
     def _teacher_forced(self, data, targets):
@@ -304,9 +215,7 @@ class LSTMSeq2Seq(SequenceEstimator):
         """Log-probability of each given output sequence (end included), shape
         ``(n_sequences,)``: for ranking candidate outputs."""
         data = self._prepare(X)
-        targets = self.target_encoder_.transform(
-            check_y(y, len(data), type(self).__name__)
-        )
+        targets = self.head_.transform(check_y(y, len(data), type(self).__name__))
         log_proba = torch.cat(self._teacher_forced(data, targets))
         chosen = log_proba[
             torch.arange(len(log_proba)), torch.as_tensor(targets.values)
@@ -319,7 +228,7 @@ class LSTMSeq2Seq(SequenceEstimator):
         """Exact-sequence accuracy for symbols; for values, R^2 over all output
         steps, decoding each sequence to the length of its y."""
         check_is_fitted(self, "net_")
-        if self.target_encoder_.kind_ == "symbols":
+        if not self.head_.values:
             predicted = self.predict(X)
             y = check_y(y, len(predicted), type(self).__name__)
             return float(

@@ -55,7 +55,7 @@ def resolve_input(estimator):
     if is_auto(characters):
         # characters for per-step outputs, where each word's own label depends on
         # reading it; never for one output per sequence (measured: see shared.py)
-        characters = "auto" if estimator._per_step else False
+        characters = "auto" if estimator._head.per_step else False
     else:
         characters = characters > 0
     return {

@@ -3,12 +3,11 @@
 from typing import Any
 
 import numpy as np
-import torch
 
 from sklstm.base import SequenceEstimator
-from sklstm.nn.losses import StepCrossEntropyLoss
+from sklstm.heads import TagHead
 from sklstm.shared import CLASS_WEIGHT
-from sklstm.targets import TagEncoder, flatten_tags
+from sklstm.targets import flatten_tags
 
 __all__ = ["LSTMTagger"]
 
@@ -52,31 +51,22 @@ class LSTMTagger(SequenceEstimator):
 
     class_weight: Any = CLASS_WEIGHT
 
-    _target_encoder = TagEncoder
+    _head = TagHead
     _validation_scoring = "accuracy"
-    _loss = StepCrossEntropyLoss
-    _per_step = True
     _sequence_targets = True
 
     def predict_proba(self, X):
         """Per-step label probabilities: one ``(T_i, n_labels)`` array per sequence."""
-        steps, lengths = self._forward(X)
-        proba = torch.softmax(steps.double(), dim=-1).numpy()
-        return np.split(proba, np.cumsum(lengths)[:-1])
+        return self._answer("predict_proba", X)
 
     def predict_log_proba(self, X):
         """Per-step log-probabilities, from the logits: one ``(T_i, n_labels)`` array
         per sequence (``log_softmax``, finite where ``log(predict_proba)`` is not)."""
-        steps, lengths = self._forward(X)
-        log_proba = torch.log_softmax(steps.double(), dim=-1).numpy()
-        return np.split(log_proba, np.cumsum(lengths)[:-1])
+        return self._answer("predict_log_proba", X)
 
     def predict(self, X):
         """One 1-D array of labels per sequence, as long as the sequence."""
-        steps, lengths = self._forward(X)
-        return self.target_encoder_.inverse_transform(
-            steps.argmax(dim=-1).numpy(), lengths
-        )
+        return self._answer("predict", X)
 
     def score(self, X, y):
         """Token-level accuracy: the share of all steps labelled correctly."""

@@ -90,12 +90,10 @@ def test_auto_threshold_from_the_validation_part(marker_sets):
     auto = model.predict(X)
     assert model.set_params(threshold=model.threshold_).predict(X) == auto
     # at 0.5 it predicts (nearly) nothing; the chosen threshold predicts labels
-    true = model.target_encoder_.transform(y).astype(bool)
+    true = model.head_.transform(y).astype(bool)
     at_half = micro_f1(true, model.predict_proba(X) >= 0.5)
     assert model.threshold_ < 0.5
-    assert micro_f1(true, model.target_encoder_.transform(auto).astype(bool)) > (
-        at_half + 0.1
-    )
+    assert micro_f1(true, model.head_.transform(auto).astype(bool)) > (at_half + 0.1)
 
 
 def test_score_is_sample_f1(fitted, marker_sets):

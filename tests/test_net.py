@@ -20,13 +20,9 @@ def _encoded(estimator, X, y, sample_weight=None):
     """The training dataset the estimator builds from X, y (and weights)."""
     data = estimator._read_inputs(X, None, reset=False)
     lengths = data.lengths.numpy()
-    targets = (
-        estimator.target_encoder_.transform(y, lengths)
-        if estimator._per_step
-        else estimator.target_encoder_.transform(y)
-    )
+    targets = estimator.head_.transform(y, lengths)
     return data.with_targets(
-        targets, per_step=estimator._per_step, sample_weight=sample_weight
+        targets, per_step=estimator.head_.per_step, sample_weight=sample_weight
     )
 
 

@@ -7,7 +7,8 @@ import pathlib
 from conftest import ESTIMATORS
 from test_estimator_checks import EXPECTED_FAILURES
 
-from sklstm.onnx.exporter import OUTPUT_KINDS
+import sklstm.heads
+from sklstm.onnx.heads import LIGHT_HEADS
 from sklstm.persistence import SKOPS_TRUSTED_TYPES
 
 API_PAGE = pathlib.Path(__file__).parents[1] / "docs" / "api.rst"
@@ -33,10 +34,24 @@ def test_api_page_lists_each_estimator():
     assert all(f"\n   {e.__name__}\n" in listed for e in ESTIMATORS)
 
 
-def test_skops_trusts_each_estimator_and_its_target_encoder():
+def _fitted_heads(estimator):
+    """The heads a fit may give the estimator: its own, or those it chooses
+    among by y (the encoder-decoder's symbols or values)."""
+    return [
+        head
+        for head in vars(sklstm.heads).values()
+        if isinstance(head, type)
+        and issubclass(head, estimator._head)
+        and head.loss is not None
+    ]
+
+
+def test_skops_trusts_each_estimator_and_its_heads():
     for estimator in ESTIMATORS:
         assert _path(estimator) in SKOPS_TRUSTED_TYPES
-        assert _path(estimator._target_encoder) in SKOPS_TRUSTED_TYPES
+        assert _fitted_heads(estimator)
+        for head in _fitted_heads(estimator):
+            assert _path(head) in SKOPS_TRUSTED_TYPES
 
 
 def test_estimator_checks_cover_each_estimator():
@@ -45,5 +60,10 @@ def test_estimator_checks_cover_each_estimator():
 
 def test_onnx_exports_each_estimator_but_seq2seq():
     """LSTMSeq2Seq's decoder loop is not exported yet (see sklstm.onnx.export)."""
-    exportable = {e.__name__ for e in ESTIMATORS if e._target_encoder in OUTPUT_KINDS}
+    exportable = {e.__name__ for e in ESTIMATORS if e._head.kind is not None}
     assert exportable == {e.__name__ for e in ESTIMATORS} - {"LSTMSeq2Seq"}
+
+
+def test_the_light_predictor_has_a_twin_of_each_exported_head():
+    kinds = {e._head.kind for e in ESTIMATORS} - {None}
+    assert kinds == set(LIGHT_HEADS)

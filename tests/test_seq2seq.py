@@ -124,8 +124,7 @@ def test_wide_beam_finds_the_most_likely_output(briefly_trained):
     ]
     data = model._prepare([x] * len(candidates))
     encoded = [
-        list(model.target_encoder_.transform([c]).values[:-1]) if c else []
-        for c in candidates
+        list(model.head_.transform([c]).values[:-1]) if c else [] for c in candidates
     ]
     targets = with_end(
         np.concatenate([np.asarray(c, dtype=np.int64) for c in encoded]),
@@ -165,7 +164,7 @@ def test_padding_in_output_sequences_changes_no_loss(reverser):
     model, X = reverser
     X = X[:6]
     y = [x[::-1][: 1 + i % 3] for i, x in enumerate(X)]  # output lengths 1-3
-    dataset = model._prepare(X).with_targets(model.target_encoder_.transform(y))
+    dataset = model._prepare(X).with_targets(model.head_.transform(y))
     net = model.net_
     net.module_.eval()
     with torch.no_grad():

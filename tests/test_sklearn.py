@@ -298,7 +298,7 @@ class TestSampleWeight:
         weight = np.random.RandomState(0).uniform(0, 2, size=len(X))
         clf = LSTMClassifier(**{**QUICK, "max_epochs": 1}).fit(X, y, weight)
         data = clf._prepare(X)
-        targets = clf.target_encoder_.transform(y)
+        targets = clf.head_.transform(y)
         batch_X, batch_y = data.with_targets(targets, sample_weight=weight).batch(
             torch.arange(len(X))
         )

@@ -63,7 +63,7 @@ def test_padding_does_not_enter_the_loss(fitted, tagged):
     X, y = X[:40], y[:40]
     data = fitted._prepare(X)
     logits = fitted.net_.forward(data)
-    targets = fitted.target_encoder_.transform(y, data.lengths.numpy())
+    targets = fitted.head_.transform(y, data.lengths.numpy())
     expected = torch.nn.functional.cross_entropy(logits, torch.as_tensor(targets))
     dataset = data.with_targets(targets, per_step=True)
     batch_X, batch_y = dataset.batch(torch.arange(40))

@@ -152,17 +152,17 @@ class BucketBatchSampler(Sampler):
     def __iter__(self):
         yield from self._batches()
 
-    def restore_order(self, outputs):
+    def restore_order(self, outputs, step_outputs=False):
         """Per-batch outputs, in iteration order, back in the dataset's order.
 
-        Per-sequence outputs ``(B, C)`` come back as one ``(n, C)`` tensor. Per-step
-        outputs ``(B, T, C)`` come back as one ``(n_steps, C)`` tensor of the real
-        steps, sequence after sequence (split it with ``dataset.output_lengths``:
-        the input lengths, or the target sequences' under teacher forcing).
-        Only meaningful without shuffling.
+        Per-sequence outputs ``(B, ...)`` come back as one ``(n, ...)`` tensor.
+        Per-step outputs (``step_outputs``) ``(B, T, ...)`` come back as one
+        ``(n_steps, ...)`` tensor of the real steps, sequence after sequence (split
+        it with ``dataset.output_lengths``: the input lengths, or the target
+        sequences' under teacher forcing). Only meaningful without shuffling.
         """
         order = self.order()
-        if not (outputs and outputs[0].dim() == 3):
+        if not step_outputs:
             stacked = torch.cat(outputs)
             result = torch.empty_like(stacked)
             result[order] = stacked

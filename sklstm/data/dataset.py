@@ -45,10 +45,11 @@ def _flat_with_pad_row(values, fill=None):
 def real_steps(targets):
     """``(B, T)`` mask of the real steps of padded per-step targets.
 
-    Labels pad with ``IGNORE_INDEX``; real-valued ``(B, T, F)`` targets with NaN.
+    Labels ``(B, T)`` pad with ``IGNORE_INDEX``; real values, ``(B, T)`` or
+    ``(B, T, F)``, with NaN.
     """
     if targets.is_floating_point():
-        return ~torch.isnan(targets).any(dim=-1)
+        return ~torch.isnan(targets).reshape(*targets.shape[:2], -1).any(dim=-1)
     return targets != IGNORE_INDEX
 
 

@@ -13,19 +13,10 @@ from torch import nn
 
 from sklstm._version import __version__
 from sklstm.base import SequenceEstimator
-from sklstm.data.inputs import json_value
 from sklstm.onnx.predictor import FORMAT_VERSION, METADATA_KEY
-from sklstm.targets import ClassEncoder, LabelSetEncoder, TagEncoder, TargetScaler
 
 __all__ = ["export"]
 
-#: what the graph's outputs mean, by the estimator's target encoder
-OUTPUT_KINDS = {
-    ClassEncoder: "classes",
-    LabelSetEncoder: "labels",
-    TagEncoder: "tags",
-    TargetScaler: "values",
-}
 #: warnings of the TorchScript exporter that say nothing about an sklstm network: it
 #: is chosen on purpose (see _graph); the tracer sees torch's own input checks in
 #: nn.LSTM; no initial states are passed, so the LSTM runs at any batch size; the
@@ -77,8 +68,7 @@ def export(estimator, path):
             f"export takes a fitted sklstm estimator; got a {type(estimator).__name__}."
         )
     check_is_fitted(estimator, "net_")
-    kind = OUTPUT_KINDS.get(type(getattr(estimator, "target_encoder_", None)))
-    if kind is None:
+    if estimator.head_.kind is None:
         raise TypeError(
             f"{type(estimator).__name__} cannot be exported to ONNX yet; "
             "LSTMClassifier, LSTMMultiLabel, LSTMRegressor and LSTMTagger can."
@@ -90,10 +80,12 @@ def export(estimator, path):
             "estimator": type(estimator).__name__,
             "input": estimator.input_encoder_.export_state(),
             "feature_names": _feature_names(estimator),
-            "output": {"kind": kind, **_output_state(estimator, kind)},
+            "output": estimator._export_output(),
         }
     )
-    model = onnx.load_model_from_string(_graph(estimator, per_step=kind == "tags"))
+    model = onnx.load_model_from_string(
+        _graph(estimator, per_step=estimator.head_.step_outputs)
+    )
     onnx.helper.set_model_props(model, {METADATA_KEY: metadata})
     onnx.save_model(model, os.fspath(path))
 
@@ -103,26 +95,6 @@ def _feature_names(estimator):
     or None."""
     names = getattr(estimator, "feature_names_in_", None)
     return None if names is None else [str(name) for name in names]
-
-
-def _output_state(estimator, kind):
-    """What the outputs mean, as JSON values."""
-    encoder = estimator.target_encoder_
-    if kind == "values":
-        return {
-            "mean": encoder.mean_.tolist(),
-            "scale": encoder.scale_.tolist(),
-            "ndim": encoder.ndim_,
-        }
-    state = {
-        "classes": [json_value(label) for label in estimator.classes_],
-        "classes_dtype": estimator.classes_.dtype.str,
-    }
-    if kind == "labels":
-        form = encoder.form_
-        state["form"] = form if isinstance(form, str) else form.__name__
-        state["threshold"] = estimator._threshold().tolist()
-    return state
 
 
 class _Graph(nn.Module):

@@ -6,10 +6,12 @@ An exported file holds the network as an ONNX graph and, in its metadata under
 * ``input``: how the estimator reads X (tokenizer pattern, lowercasing, the
   vocabularies, feature scaling, patch size; see
   :meth:`~sklstm.data.InputEncoder.export_state`);
-* ``output``: what the graph's outputs mean: ``kind`` is ``"classes"`` (one class
-  per sequence), ``"labels"`` (any set of labels), ``"tags"`` (a class per step)
-  or ``"values"`` (regression), with the class names, the multi-label threshold and
-  the form of y in fit, or the regression targets' scaling;
+* ``output``: what the graph's outputs mean, the export state of the estimator's
+  head (see :mod:`sklstm.heads`), read by its numpy twin in
+  :mod:`sklstm.onnx.heads`: ``kind`` is ``"classes"`` (one class per sequence),
+  ``"labels"`` (any set of labels), ``"tags"`` (a class per step) or ``"values"``
+  (regression), with the class names, the multi-label threshold and the form of y
+  in fit, or the regression targets' scaling;
 * ``feature_names``: the DataFrame column names of fit, or null;
 * ``estimator``, ``sklstm_version`` and ``format`` (of this layout).
 
@@ -28,14 +30,13 @@ import onnxruntime
 
 from sklstm.data.inputs import InputEncoder
 from sklstm.data.reading import check_column_names
+from sklstm.onnx.heads import LIGHT_HEADS
 
 __all__ = ["METADATA_KEY", "OnnxPredictor", "load"]
 
 METADATA_KEY = "sklstm"
 #: version of the metadata layout this module reads and the exporter writes
 FORMAT_VERSION = 1
-#: collection types a multi-label y may come in (the form predict answers in)
-LABEL_COLLECTIONS = {"list": list, "tuple": tuple, "set": set, "frozenset": frozenset}
 
 
 def load(path, *, batch_size=128, n_threads=None):
@@ -114,12 +115,10 @@ class OnnxPredictor:
         self.input_encoder = InputEncoder.from_state(self.metadata["input"])
         names = self.metadata.get("feature_names")  # files of 0.x before it: None
         self.feature_names_in_ = None if names is None else np.asarray(names, object)
-        self.output = self.metadata["output"]
-        self.classes_ = (
-            np.asarray(self.output["classes"], dtype=self.output["classes_dtype"])
-            if "classes" in self.output
-            else None
+        self.head = LIGHT_HEADS[self.metadata["output"]["kind"]](
+            self.metadata["output"]
         )
+        self.classes_ = self.head.classes_
 
     def __repr__(self):
         return f"OnnxPredictor({self.estimator})"
@@ -137,7 +136,7 @@ class OnnxPredictor:
             )
             for name, flat in streams.items()
         }
-        per_step = self.output["kind"] == "tags"
+        per_step = self.head.step_outputs
         outputs = None
         # similar lengths in one batch: little padding
         order = np.argsort(lengths, kind="stable")
@@ -158,57 +157,26 @@ class OnnxPredictor:
                 outputs[batch] = result
         return outputs, lengths
 
-    def _check_kind(self, method, kinds):
-        if self.output["kind"] not in kinds:
+    def _answer(self, method, X):
+        """The head's ``method`` (its numpy twin's) on the graph's outputs for X."""
+        answer = getattr(self.head, method, None)
+        if answer is None:
             raise AttributeError(f"A {self.estimator} has no {method}.")
+        return answer(*self._forward(X))
 
     def predict_proba(self, X):
         """As the estimator's ``predict_proba``: class probabilities (rows sum to
         1), independent label probabilities, or one ``(T_i, n_tags)`` array of tag
         probabilities per sequence."""
-        self._check_kind("predict_proba", ("classes", "labels", "tags"))
-        outputs, lengths = self._forward(X)
-        if self.output["kind"] == "labels":
-            # the logistic sigmoid, written not to overflow for large logits
-            return np.exp(-np.logaddexp(0.0, -outputs.astype(np.float64)))
-        return self._per_sequence(np.exp(_log_softmax(outputs)), lengths)
+        return self._answer("predict_proba", X)
 
     def predict_log_proba(self, X):
         """As the estimator's ``predict_log_proba``: log-softmax of the logits."""
-        self._check_kind("predict_log_proba", ("classes", "tags"))
-        outputs, lengths = self._forward(X)
-        return self._per_sequence(_log_softmax(outputs), lengths)
+        return self._answer("predict_log_proba", X)
 
     def predict(self, X):
         """As the estimator's ``predict``: labels, label sets, tags or values."""
-        kind = self.output["kind"]
-        if kind == "labels":
-            threshold = np.asarray(self.output["threshold"])
-            return self._label_sets(self.predict_proba(X) >= threshold)
-        outputs, lengths = self._forward(X)
-        if kind == "values":
-            y = outputs.astype(np.float64) * self.output["scale"] + self.output["mean"]
-            return y.ravel() if self.output["ndim"] == 1 else y
-        return self._per_sequence(self.classes_[outputs.argmax(axis=-1)], lengths)
-
-    def _per_sequence(self, steps, lengths):
-        """Per-step results split into one array per sequence; others as they are."""
-        if self.output["kind"] != "tags":
-            return steps
-        return np.split(steps, np.cumsum(lengths)[:-1])
-
-    def _label_sets(self, indicator):
-        """Selected labels in the form of y in fit."""
-        form = self.output["form"]
-        indicator = indicator.astype(int)
-        if form == "indicator":
-            return indicator
-        if form == "sparse":
-            from scipy import sparse  # only models fitted on a sparse y need scipy
-
-            return sparse.csr_matrix(indicator)
-        collection = LABEL_COLLECTIONS[form]
-        return [collection(self.classes_[row.astype(bool)]) for row in indicator]
+        return self._answer("predict", X)
 
 
 def _check_positive_int(value, name):
@@ -217,9 +185,3 @@ def _check_positive_int(value, name):
         raise ValueError(
             f"{name}={value!r} is not supported; expected an integer >= 1."
         )
-
-
-def _log_softmax(logits):
-    logits = logits.astype(np.float64)
-    shifted = logits - logits.max(axis=-1, keepdims=True)
-    return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
