@@ -4,32 +4,29 @@ import warnings
 from contextlib import contextmanager
 
 import numpy as np
-import torch
 from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
-from sklearn.utils.validation import check_array, check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
 from sklstm._version import __version__
 from sklstm.data.dataset import SequenceDataset
 from sklstm.data.inputs import InputEncoder
 from sklstm.data.pretrained import read_pretrained
-from sklstm.data.reading import (
-    check_column_names,
-    check_numeric_table,
-    column_names,
-    is_table,
-    sequence_column,
-)
 from sklstm.devices import check_precision, gpu_memory_errors, resolve_device
 from sklstm.exceptions import InconsistentVersionWarning
 from sklstm.hyperparameters import fingerprints
-from sklstm.net import SequenceNet
+from sklstm.network import build_net, sequence_model_params
 from sklstm.nn import SequenceModel
 from sklstm.rng import seeded
 from sklstm.settings import auto_names, resolve_input, resolve_network, resolve_training
-from sklstm.shared import BUILT_FROM, OPTIMIZERS, SharedHyperparameters
-from sklstm.training import hold_out, training_callbacks
-from sklstm.validation import check_sample_weight, check_y
+from sklstm.shared import BUILT_FROM, SharedHyperparameters
+from sklstm.training import (
+    check_first_chunk,
+    check_unchanged,
+    hold_out,
+    training_callbacks,
+)
+from sklstm.validation import check_sample_weight, check_table, check_y
 
 __all__ = ["SequenceEstimator"]
 
@@ -69,8 +66,8 @@ class SequenceEstimator(SharedHyperparameters, BaseEstimator):
     * ``_head``: its output head (see :mod:`sklstm.heads`), which encodes y, holds
       the loss and turns the network's outputs into predictions;
     * ``_module`` and, if it needs more than :class:`~sklstm.nn.SequenceModel`
-      takes, ``_module_params`` (built on :meth:`_encoder_params`, what every
-      :class:`~sklstm.nn.SequenceEncoder` takes);
+      takes, ``_module_params`` (built on :func:`sklstm.network.encoder_params`,
+      what every :class:`~sklstm.nn.SequenceEncoder` takes);
     * ``_sequence_targets`` if its y holds sequences;
     * ``_after_training`` if it learns something from the held-out validation
       part once trained (the multi-label decision threshold);
@@ -183,14 +180,18 @@ or dict
         check_precision(self.precision, resolve_device(self.device))
         reset = not ((incremental or self.warm_start) and hasattr(self, "net_"))
         if reset and incremental:
-            self._check_first_chunk(classes)
+            check_first_chunk(self, classes)
         if reset:
             # a fit that fails part-way leaves an unfitted estimator, never a new
             # vocabulary beside an old network
             vars(self).pop("net_", None)
         else:
-            self._check_unchanged()
-        pretrained = self._pretrained() if reset else None
+            check_unchanged(self)
+        pretrained = (
+            read_pretrained(self.pretrained_embeddings)
+            if reset and self.pretrained_embeddings is not None
+            else None
+        )
         data = self._read_inputs(X, pretrained, reset=reset)
         if reset:
             vars(self).update(resolve_network(self, self.input_encoder_))
@@ -205,7 +206,7 @@ or dict
             self.net_.move_to(device)
         with seeded(seed):
             if reset:
-                self.net_ = self._build_net(targets, device, pretrained)
+                self.net_ = build_net(self, targets, device, pretrained)
                 built_from = [n for n in BUILT_FROM if n in self._hyperparameters]
                 self._built_from = fingerprints(self, built_from)
             train, valid = (
@@ -240,59 +241,13 @@ or dict
             )
         return self
 
-    def _check_first_chunk(self, classes):
-        """What the first call of partial_fit needs: every class up front, and no
-        weights that only the whole data could give."""
-        name = type(self).__name__
-        if classes is None and self._head.needs_classes:
-            raise ValueError(
-                f"The first call of {name}.partial_fit needs classes, every label "
-                "there will be: a chunk may not hold them all (as in scikit-learn's "
-                "partial_fit)."
-            )
-        if getattr(self, "class_weight", None) == "balanced":
-            raise ValueError(
-                f"class_weight='balanced' is not supported by {name}.partial_fit: "
-                "one chunk cannot tell the classes' frequencies in the whole data. "
-                "Compute them with sklearn.utils.class_weight.compute_class_weight("
-                "'balanced', classes=classes, y=y) on a large enough sample of the "
-                "targets and pass class_weight as a dict label -> weight (as for "
-                "scikit-learn's SGDClassifier.partial_fit)."
-            )
-
-    def _check_unchanged(self):
-        """Refuse a warm start or partial_fit whose network-building
-        hyperparameters changed since the network was built: it would go on
-        training the old network while ``get_params`` says otherwise."""
-        built = getattr(self, "_built_from", None)
-        if built is None:  # fitted by an sklstm that did not record them
-            return
-        now = fingerprints(self, built)
-        changed = [name for name in built if now[name][0] != built[name][0]]
-        if changed:
-            described = ", ".join(
-                f"{name} ({built[name][1]} -> {now[name][1]})" for name in changed
-            )
-            raise ValueError(
-                f"{type(self).__name__} continues training its fitted network "
-                f"(warm_start=True or partial_fit), but {described} changed since "
-                "the network was built, and the network cannot follow. Set them "
-                "back, or fit anew with warm_start=False."
-            )
-
     def _after_training(self, valid):
         """Learn from the validation dataset ``valid`` (None when there is none)
         once the network is trained; nothing by default."""
 
-    def _pretrained(self):
-        """``(tokens, vectors)`` of ``pretrained_embeddings``, or None."""
-        if self.pretrained_embeddings is None:
-            return None
-        return read_pretrained(self.pretrained_embeddings)
-
     def _read_inputs(self, X, pretrained, *, reset):
         """X as a dataset; with ``reset``, learn how to read it (vocabulary, scale)."""
-        X = self._check_table(X, reset=reset)
+        X = check_table(self, X, reset=reset)
         encoded = (
             self._fit_input_encoder(X, pretrained)
             if reset
@@ -318,35 +273,6 @@ or dict
         if not hasattr(self, "n_features_in_") and encoder.n_features_:
             self.n_features_in_ = encoder.n_features_  # a list of numeric series
         return encoded
-
-    def _check_table(self, X, *, reset):
-        """scikit-learn's own checks and feature bookkeeping for a 2-D table X.
-
-        A numeric table's columns are the time steps: ``n_features_in_`` (and
-        ``feature_names_in_`` for a DataFrame) are set in fit and enforced at
-        predict, as for any scikit-learn estimator, when the estimator was fitted on
-        a table. A one-column table of sequences (``df[["text"]]``) has one feature,
-        its column, whose name is checked likewise. Other inputs pass through to the
-        input encoder.
-        """
-        if reset:
-            for name in ("n_features_in_", "feature_names_in_"):
-                vars(self).pop(name, None)
-        if sequence_column(X) is not None:
-            if reset:
-                self.n_features_in_ = 1
-                if column_names(X) is not None:
-                    self.feature_names_in_ = column_names(X)
-            else:
-                check_column_names(X, getattr(self, "feature_names_in_", None))
-            return X
-        if not is_table(X):
-            return X
-        check_numeric_table(X)
-        if reset or self.input_encoder_.n_columns_ is not None:
-            return validate_data(self, X, reset=reset, dtype="numeric")
-        # fitted on a list of sequences: a table is sequences of any length
-        return check_array(X, dtype="numeric")
 
     def _encode_targets(self, y, lengths, reset, classes):
         """Targets for the loss; with ``reset``, learn their encoding."""
@@ -375,73 +301,9 @@ or dict
         """Labels to stratify the validation split by, or None."""
         return None
 
-    def _build_net(self, targets, device, pretrained):
-        loss_weights = self.head_.loss_weights(
-            getattr(self, "class_weight", None), targets
-        )
-        net = SequenceNet(
-            self._module,
-            self.head_,
-            optimizer=OPTIMIZERS.get(self.optimizer, self.optimizer),
-            device=device,
-            criterion__reduction="none",  # SequenceNet.get_loss averages
-            **{
-                f"criterion__{name}": torch.as_tensor(value, dtype=torch.float32)
-                for name, value in loss_weights.items()
-            },
-            **{
-                f"module__{name}": value
-                for name, value in self._module_params(pretrained).items()
-            },
-        ).initialize()
-        if pretrained is not None:
-            tokens, vectors = pretrained
-            rows, first = np.unique(
-                self.input_encoder_.embedding_rows(tokens), return_index=True
-            )
-            # of tokens that fold to one row ("The", "the"), the vector listed
-            # first: vector files list a word's most frequent form first
-            weights = net.module_.embedding.weight.detach().clone()
-            weights[rows] = torch.as_tensor(vectors[first], device=weights.device)
-            net.module_.load_embeddings(weights, freeze=self.freeze_embeddings)
-        return net
-
     def _module_params(self, pretrained):
         """Keyword arguments of ``_module``, from the data and the hyperparameters."""
-        return {
-            **self._encoder_params(pretrained),
-            "output_size": self.head_.n_outputs,
-            "pooling": getattr(self, "pooling_", None),
-            "bidirectional_merge": self.bidirectional_merge,
-            "conv_filters": getattr(self, "conv_filters_", None),
-            "patch_size": getattr(self, "patch_size_", 1),
-        }
-
-    def _encoder_params(self, pretrained):
-        """Keyword arguments of :class:`~sklstm.nn.SequenceEncoder`."""
-        encoder = self.input_encoder_
-        embedding_dim = self.embedding_dim
-        if pretrained is not None:
-            width = pretrained[1].shape[1]
-            if embedding_dim not in (None, width):
-                raise ValueError(
-                    f"embedding_dim={embedding_dim} differs from the width {width} of "
-                    "pretrained_embeddings; leave embedding_dim=None to use it."
-                )
-            embedding_dim = width
-        return {
-            "vocab_size": len(encoder.vocabulary_) if encoder.vocabulary_ else 0,
-            "embedding_dim": embedding_dim or 64,
-            "n_features": encoder.n_step_features_,
-            "n_chars": len(encoder.char_vocabulary_ or ()),
-            "char_embedding_dim": self.char_embedding_dim_,
-            "cell": self.cell,
-            "hidden_size": self.hidden_size,
-            "num_layers": self.num_layers,
-            "bidirectional": self.bidirectional_,
-            "dropout": self.dropout_,
-            "token_dropout": self.token_dropout,
-        }
+        return sequence_model_params(self, pretrained)
 
     # -- predicting ------------------------------------------------------------
 

@@ -19,13 +19,13 @@ tensor's rank or the loss's type:
     value per sequence (or per sequence and output), averaged over those. A
     structured loss over per-step outputs (a CRF's) has ``step_outputs`` without
     ``loss_per_step``.
-:meth:`predict_encoded`
+``predict_encoded``
     Predictions in the encoded targets' terms, which validation scoring (and so
     early stopping) compares with the dataset's ``y``.
-:meth:`predict` (and :meth:`predict_proba`, :meth:`predict_log_proba` where
-they mean something)
-    The estimator's answers, in the user's terms.
-``kind`` and :meth:`export_state`
+``predict``, ``predict_proba``, ``predict_log_proba``
+    The estimator's answers, in the user's terms (each where it means
+    something), from the outputs and the sequences' lengths.
+``kind``, ``export_state``
     What an exported graph's outputs are and the JSON state its numpy twin in
     :mod:`sklstm.onnx.heads` needs to answer as the head does; a ``kind`` of None
     is not exportable.

@@ -11,6 +11,7 @@ from sklearn.utils.validation import check_is_fitted
 from sklstm.base import SequenceEstimator
 from sklstm.heads import OutputSequenceHead
 from sklstm.hyperparameters import hyperparameter, integer, one_of, or_value
+from sklstm.network import encoder_params
 from sklstm.nn import Seq2SeqModel
 from sklstm.nn.seq2seq import ATTENTIONS, END, PAD
 from sklstm.relative import RELATIVE, relative_inputs, relative_outputs
@@ -121,7 +122,7 @@ class LSTMSeq2Seq(SequenceEstimator):
 
     def _module_params(self, pretrained):
         return {
-            **self._encoder_params(pretrained),
+            **encoder_params(self, pretrained),
             "output_size": self.head_.n_outputs,
             "values": self.head_.values,
             "attention": self.attention,

@@ -1,5 +1,6 @@
-"""How a fit trains: the part it holds out, and the callbacks that stop and
-schedule training, from the estimator's resolved settings (:mod:`sklstm.settings`)."""
+"""How a fit trains: whether it may go on from the fitted network, the part it
+holds out, and the callbacks that stop and schedule training, from the
+estimator's resolved settings (:mod:`sklstm.settings`)."""
 
 import warnings
 
@@ -9,9 +10,57 @@ from skorch.callbacks import EpochScoring, GradientNormClipping, LRScheduler
 from torch.optim.lr_scheduler import ReduceLROnPlateau
 
 from sklstm.callbacks import EarlyStopping
+from sklstm.hyperparameters import fingerprints
 from sklstm.shared import TRAINING_LOSS_FLOOR
 
-__all__ = ["hold_out", "training_callbacks"]
+__all__ = [
+    "check_first_chunk",
+    "check_unchanged",
+    "hold_out",
+    "training_callbacks",
+]
+
+
+def check_first_chunk(estimator, classes):
+    """What the first call of partial_fit needs: every class up front, and no
+    weights that only the whole data could give."""
+    name = type(estimator).__name__
+    if classes is None and estimator._head.needs_classes:
+        raise ValueError(
+            f"The first call of {name}.partial_fit needs classes, every label "
+            "there will be: a chunk may not hold them all (as in scikit-learn's "
+            "partial_fit)."
+        )
+    if getattr(estimator, "class_weight", None) == "balanced":
+        raise ValueError(
+            f"class_weight='balanced' is not supported by {name}.partial_fit: "
+            "one chunk cannot tell the classes' frequencies in the whole data. "
+            "Compute them with sklearn.utils.class_weight.compute_class_weight("
+            "'balanced', classes=classes, y=y) on a large enough sample of the "
+            "targets and pass class_weight as a dict label -> weight (as for "
+            "scikit-learn's SGDClassifier.partial_fit)."
+        )
+
+
+def check_unchanged(estimator):
+    """Refuse a warm start or partial_fit whose network-building
+    hyperparameters changed since the network was built: it would go on
+    training the old network while ``get_params`` says otherwise."""
+    built = getattr(estimator, "_built_from", None)
+    if built is None:  # fitted by an sklstm that did not record them
+        return
+    now = fingerprints(estimator, built)
+    changed = [name for name in built if now[name][0] != built[name][0]]
+    if changed:
+        described = ", ".join(
+            f"{name} ({built[name][1]} -> {now[name][1]})" for name in changed
+        )
+        raise ValueError(
+            f"{type(estimator).__name__} continues training its fitted network "
+            f"(warm_start=True or partial_fit), but {described} changed since "
+            "the network was built, and the network cannot follow. Set them "
+            "back, or fit anew with warm_start=False."
+        )
 
 
 def hold_out(estimator, dataset, labels, seed):

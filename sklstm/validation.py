@@ -1,8 +1,18 @@
-"""Checks of fit's other arguments: y's presence and size, sample weights."""
+"""Checks of what fit and predict take: X as a table, y's presence and size,
+sample weights."""
 
 import numpy as np
+from sklearn.utils.validation import check_array, validate_data
 
-__all__ = ["check_sample_weight", "check_y", "check_y_sequences"]
+from sklstm.data.reading import (
+    check_column_names,
+    check_numeric_table,
+    column_names,
+    is_table,
+    sequence_column,
+)
+
+__all__ = ["check_sample_weight", "check_table", "check_y", "check_y_sequences"]
 
 
 def check_y(y, n_sequences, estimator_name):
@@ -65,3 +75,34 @@ def check_y_sequences(y, what, example, hint=""):
                 f"sequence (e.g. {example}).{hint}"
             )
     return items
+
+
+def check_table(estimator, X, *, reset):
+    """scikit-learn's own checks and feature bookkeeping for a 2-D table X, on
+    the estimator.
+
+    A numeric table's columns are the time steps: ``n_features_in_`` (and
+    ``feature_names_in_`` for a DataFrame) are set in fit and enforced at
+    predict, as for any scikit-learn estimator, when the estimator was fitted on
+    a table. A one-column table of sequences (``df[["text"]]``) has one feature,
+    its column, whose name is checked likewise. Other inputs pass through to the
+    input encoder.
+    """
+    if reset:
+        for name in ("n_features_in_", "feature_names_in_"):
+            vars(estimator).pop(name, None)
+    if sequence_column(X) is not None:
+        if reset:
+            estimator.n_features_in_ = 1
+            if column_names(X) is not None:
+                estimator.feature_names_in_ = column_names(X)
+        else:
+            check_column_names(X, getattr(estimator, "feature_names_in_", None))
+        return X
+    if not is_table(X):
+        return X
+    check_numeric_table(X)
+    if reset or estimator.input_encoder_.n_columns_ is not None:
+        return validate_data(estimator, X, reset=reset, dtype="numeric")
+    # fitted on a list of sequences: a table is sequences of any length
+    return check_array(X, dtype="numeric")
