@@ -263,7 +263,6 @@ or dict
             min_frequency=self.min_frequency,
             max_vocabulary_size=self.max_vocabulary_size,
             extra_tokens=pretrained[0] if pretrained else (),
-            standardize=self.standardize,
             **resolve_input(self),
         )
         encoded = encoder.fit_transform(X)

@@ -4,9 +4,11 @@ import inspect
 from numbers import Integral
 from typing import Any
 
+import numpy as np
 import torch
 from sklearn.utils import check_random_state
 
+from sklstm.data.inputs import AUTO_SCALE_SPREAD
 from sklstm.data.pretrained import read_pretrained
 from sklstm.data.tokenize import make_tokenizer
 from sklstm.devices import PRECISIONS, resolve_device
@@ -52,6 +54,14 @@ def _optimizer(value, name):
 def _optional_list(value, name):
     if value is not None and not isinstance(value, (list, tuple)):
         raise TypeError(f"{name} must be a list or None; got {type(value).__name__}.")
+
+
+def _standardize(value, name):
+    if not (isinstance(value, (bool, np.bool_)) or value == "per_series"):
+        raise ValueError(
+            f"{name}={value!r} is not supported; expected True, False, "
+            '"per_series" or "auto".'
+        )
 
 
 def _pretrained(value, name):
@@ -253,11 +263,19 @@ class SharedHyperparameters(Declared):
         doc="Keep the embedding fixed during training.",
         check=boolean,
     )
-    standardize: bool = hyperparameter(
-        default=True,
-        type="bool",
-        doc="Standardise numeric features (zero mean, unit variance per feature).",
-        check=boolean,
+    standardize: Any = hyperparameter(
+        default="auto",
+        type='"auto", bool or "per_series"',
+        doc="How numeric features are scaled. True: to zero mean and unit variance "
+        'per feature over all training steps. "per_series": each series first by '
+        "its own mean and standard deviation per feature, which are kept beside "
+        "it as constant features of each step, in the units True scales to (so "
+        "a small-amplitude series keeps its shape, and the amplitude is still "
+        'known). "auto" is "per_series" for '
+        "classifying univariate numeric series whose standard deviations span "
+        f"more than {AUTO_SCALE_SPREAD:g} times between the 5th and 95th "
+        "percentiles of the training series, else True. False: as given.",
+        check=or_value("auto", _standardize),
     )
     # -- the network
     embedding_dim: Any = hyperparameter(

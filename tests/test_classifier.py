@@ -112,3 +112,28 @@ def test_predict_log_proba_from_logits(marker_data):
     np.testing.assert_allclose(
         log_proba, (logits - logits.logsumexp(dim=1, keepdim=True)).numpy()
     )
+
+
+def test_shapes_at_every_amplitude():
+    """Rising and falling series whose amplitudes span six orders of magnitude:
+    scaled per series ("auto" chooses it here), the small ones keep their shape,
+    which one scale for all flattens."""
+    rng = np.random.RandomState(0)
+
+    def series(n):
+        label = rng.randint(2, size=n)
+        ramp = np.linspace(-1, 1, 24)
+        X = [
+            (ramp if up else -ramp) * 10.0 ** rng.uniform(-4, 2)
+            + rng.normal(scale=1e-6, size=24)
+            for up in label
+        ]
+        return X, label
+
+    (X, y), (X_test, y_test) = series(200), series(200)
+    settings = {**FAST, "max_epochs": 30, "conv_filters": None}
+    auto = LSTMClassifier(**settings).fit(X, y)
+    assert auto.standardize_ == "per_series"
+    one_scale = LSTMClassifier(**settings, standardize=True).fit(X, y)
+    assert auto.score(X_test, y_test) >= 0.95
+    assert auto.score(X_test, y_test) > one_scale.score(X_test, y_test) + 0.1

@@ -246,6 +246,57 @@ class TestInputEncoder:
         again = encoder.transform([second]).streams["features"][0]
         np.testing.assert_allclose(again, expected[-1], rtol=1e-6)
 
+    def test_per_series_scale_by_hand(self):
+        """Each series by its own mean and deviation, beside them as constant
+        features: the mean and the log of the deviation, in units of the training
+        steps' mean and deviation."""
+        first = np.array([[1.0], [3.0]])  # mean 2, deviation 1
+        second = np.array([[100.0], [300.0], [200.0]])  # mean 200, deviation 81.65
+        steps = np.array([1.0, 3.0, 100.0, 300.0, 200.0])
+        encoder = InputEncoder(standardize="per_series")
+        data = encoder.fit_transform([first, second])
+        shape = [-1.0, 1.0, -1.2247, 1.2247, 0.0]
+        level = (np.array([2.0, 2.0, 200.0, 200.0, 200.0]) - steps.mean()) / steps.std()
+        log_scale = np.log(
+            np.array([1.0, 1.0, 81.6497, 81.6497, 81.6497]) / steps.std()
+        )
+        expected = np.column_stack([shape, level, log_scale])
+        np.testing.assert_allclose(data.streams["features"], expected, atol=1e-4)
+        assert encoder.n_step_features_ == 3
+        again = encoder.transform([second]).streams["features"]
+        np.testing.assert_allclose(again, expected[2:], atol=1e-4)
+
+    @pytest.mark.parametrize(
+        ("X", "expected"),
+        [
+            # deviations 1e-3 to 1e2: one scale would flatten the small ones
+            ([np.sin(np.arange(20.0)) * 10.0**k for k in range(-3, 3)], "per_series"),
+            # already normalised series (as most UCR sets are)
+            ([np.sin(np.arange(20.0) + k) for k in range(6)], True),
+            # several features per step: one scale for all (measured on one set)
+            (
+                [np.sin(np.arange(20.0))[:, None] * [1, 10.0**k] for k in range(6)],
+                True,
+            ),
+            # features beside tokens belong to the tokens
+            (
+                {
+                    "tokens": [["a", "b"]] * 6,
+                    "features": [np.array([[1.0], [2.0]]) * 10.0**k for k in range(6)],
+                },
+                True,
+            ),
+        ],
+        ids=["spread", "normalised", "multivariate", "tokens"],
+    )
+    def test_auto_scale(self, X, expected):
+        """'auto' scales univariate series per series where the training
+        series' deviations span more than AUTO_SCALE_SPREAD times, else over all
+        steps."""
+        encoder = InputEncoder(standardize="auto")
+        encoder.fit_transform(X)
+        assert encoder.standardize_ == expected
+
     def test_auto_patch_size(self):
         """'auto' reads the median training series in about 30 steps; tokens and
         short series are read step by step."""

@@ -103,11 +103,13 @@ def test_multilabel_matches_estimator(form, tmp_path):
         np.testing.assert_array_equal(predicted, expected)
 
 
+@pytest.mark.parametrize("standardize", [True, "per_series"])
 @pytest.mark.parametrize("conv_filters", [None, (4, 6, 5)], ids=["lstm", "lstm-fcn"])
 @pytest.mark.parametrize("patch_size", [1, 4])
-def test_regressor_matches_estimator(patch_size, conv_filters, tmp_path):
+def test_regressor_matches_estimator(patch_size, conv_filters, standardize, tmp_path):
     """Numeric series, 2 targets, read step by step or in patches (a last partial
-    patch included), with or without the convolutional branch."""
+    patch included), with or without the convolutional branch, scaled over all
+    steps or per series."""
     y = np.array([[x.sum(), len(x)] for x in SERIES])
     reg = LSTMRegressor(
         **ONE_EPOCH,
@@ -115,6 +117,7 @@ def test_regressor_matches_estimator(patch_size, conv_filters, tmp_path):
         bidirectional=True,
         patch_size=patch_size,
         conv_filters=conv_filters,
+        standardize=standardize,
     ).fit(SERIES, y)
     predictor = _round_trip(reg, tmp_path)
     _assert_same_arrays(

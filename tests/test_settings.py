@@ -111,3 +111,26 @@ def test_patience_counts_optimizer_steps():
     # 1,100 sequences: 990 left after holding out 110, 31 steps per epoch
     assert patience(1_100) == 7
     assert clf.set_params(n_iter_no_change=7) and patience(50) == 7
+
+
+@pytest.mark.parametrize(
+    ("Estimator", "expected"),
+    [
+        (LSTMClassifier, "per_series"),
+        (LSTMMultiLabel, "per_series"),
+        (LSTMRegressor, True),
+        (LSTMSeq2Seq, True),
+    ],
+)
+def test_per_series_scale_is_for_classifying(Estimator, expected):
+    """On univariate series whose scales spread, "auto" scales per series for
+    the classifiers only (amplitudes are what a regression or forecast
+    predicts); the network reads each step's shape, level and log-scale."""
+    spread = [x * 10.0**k for k, x in enumerate(SERIES)]
+    model = _fitted(Estimator, spread)
+    assert model.standardize_ == expected
+    n_inputs = model.net_.module_.recurrent.layers[0][0].input_size
+    assert n_inputs == model.input_encoder_.n_step_features_
+    assert model.input_encoder_.n_step_features_ == (
+        3 if expected == "per_series" else 1
+    ) * model.patch_size_ + (model.patch_size_ > 1)

@@ -18,6 +18,16 @@ __all__ = ["Encoded", "InputEncoder", "json_value"]
 MAX_WORD_CHARS = 20
 #: patch_size="auto" reads a typical numeric series in about this many LSTM steps
 AUTO_PATCH_STEPS = 30
+#: standardize="auto" scales each univariate series by its own standard deviation
+#: when the training series' standard deviations span more than this factor
+#: between their 5th and 95th percentiles: one scale for all then leaves the
+#: small-amplitude series flat. Measured (benchmarks/README.md, "Scale"): per
+#: series gained on the five gesture sets (spreads 2.1 to 18), lost on BME (1.8),
+#: and changes nothing on series normalised already (spread 1)
+AUTO_SCALE_SPREAD = 2.0
+#: a series without variation gets this standard deviation (in units of the
+#: training steps') for its log-scale
+LOG_SCALE_FLOOR = 1e-8
 
 
 class Encoded(NamedTuple):
@@ -48,8 +58,14 @@ class InputEncoder:
     extra_tokens : iterable
         Tokens always kept in the vocabulary (those of pretrained embeddings),
         lowercased too with ``lowercase``.
-    standardize : bool
-        Scale numeric features to zero mean and unit variance per feature.
+    standardize : bool, "per_series" or "auto"
+        True scales numeric features to zero mean and unit variance per feature,
+        over all training steps. "per_series" first scales each numeric series by
+        its own mean and standard deviation per feature and adds, as constant
+        features of each step, that mean and the log of that standard deviation,
+        in the units True scales to (so the shape is read at every amplitude, and
+        the amplitude is not lost). "auto" is "per_series" for univariate numeric
+        series whose scales spread (see ``AUTO_SCALE_SPREAD``), else True.
     characters : bool or "auto"
         Also encode each string token's characters (``chars`` stream), for a
         character-level word representation. "auto" does so when the tokens are
@@ -142,12 +158,22 @@ class InputEncoder:
             self.patch_size_ = max(1, round(median / AUTO_PATCH_STEPS))
         elif read.kind == "numeric":
             self.patch_size_ = self.patch_size
+        if self.standardize == "auto":
+            # per-step features beside tokens belong to the tokens, not to a
+            # series; on multivariate series (one set measured) it did not help
+            univariate = read.kind == "numeric" and read.features[0].shape[1] == 1
+            spread = univariate and _scale_spread(read.features)
+            self.standardize_ = "per_series" if spread else True
+        elif self.standardize == "per_series":
+            self.standardize_ = "per_series"
+        else:
+            self.standardize_ = bool(self.standardize)  # a numpy bool is not JSON
         if read.features is not None:
+            self.n_features_ = read.features[0].shape[1]
             steps = np.concatenate(read.features)
-            self.n_features_ = steps.shape[1]
-            self.mean_ = steps.mean(axis=0) if self.standardize else 0.0
+            self.mean_ = steps.mean(axis=0) if self.standardize_ else 0.0
             # constant features keep unit scale rather than dividing by zero
-            std = steps.std(axis=0) if self.standardize else 1.0
+            std = steps.std(axis=0) if self.standardize_ else 1.0
             self.scale_ = np.where(std > 0, std, 1.0)
         return self._encode(read)
 
@@ -187,16 +213,23 @@ class InputEncoder:
                 streams["chars"] = self._encode_chars(flat)
         lengths = read.lengths
         if read.features is not None and self.patch_size_ == 1:
-            features = (np.concatenate(read.features) - self.mean_) / self.scale_
-            streams["features"] = features
+            streams["features"] = self._scaled(read.features)
         elif read.features is not None:
-            patches = [
-                _patch((x - self.mean_) / self.scale_, self.patch_size_)
-                for x in read.features
-            ]
+            series = np.split(self._scaled(read.features), np.cumsum(lengths)[:-1])
+            patches = [_patch(x, self.patch_size_) for x in series]
             streams["features"] = np.concatenate(patches)
             lengths = np.fromiter(map(len, patches), np.int64, len(patches))
         return Encoded(lengths, streams)
+
+    def _scaled(self, features):
+        """The steps of the ``(T_i, F)`` series, one after another, scaled by the
+        training steps' statistics, or (``standardize_="per_series"``) by each
+        series' own, with those beside them."""
+        if self.standardize_ == "per_series":
+            return np.concatenate(
+                [_per_series(x, self.mean_, self.scale_) for x in features]
+            )
+        return (np.concatenate(features) - self.mean_) / self.scale_
 
     def export_state(self):
         """What :meth:`transform` needs, as JSON values: the rebuilt encoder
@@ -214,6 +247,7 @@ class InputEncoder:
         for name in ("vocabulary_", "char_vocabulary_"):
             if state[name] is not None:
                 state[name] = [json_value(token) for token in state[name].index]
+        state["standardize_"] = self.standardize_
         if self.n_features_:
             state["mean_"] = np.asarray(self.mean_).tolist()
             state["scale_"] = np.asarray(self.scale_).tolist()
@@ -228,6 +262,8 @@ class InputEncoder:
         for name in ("vocabulary_", "char_vocabulary_"):
             if state[name] is not None:
                 setattr(encoder, name, Vocabulary(state[name]))
+        # files exported before per-series scaling existed scaled one way
+        encoder.standardize_ = state.get("standardize_", True)
         if encoder.n_features_:
             encoder.mean_ = np.asarray(state["mean_"])
             encoder.scale_ = np.asarray(state["scale_"])
@@ -236,9 +272,12 @@ class InputEncoder:
     @property
     def n_step_features_(self):
         """Numeric features of one model step (a patch's, when patching)."""
+        width = self.n_features_
+        if self.n_features_ and self.standardize_ == "per_series":
+            width *= 3  # each feature's shape, level and log-scale
         if self.patch_size_ == 1:
-            return self.n_features_
-        return self.n_features_ * self.patch_size_ + 1
+            return width
+        return width * self.patch_size_ + 1
 
     def _encode_chars(self, tokens):
         """``(n_tokens, n_chars)`` character indices, zero-padded per word."""
@@ -268,6 +307,37 @@ _STATE = (
 def json_value(value):
     """A token or label as a plain Python value (numpy scalars are not JSON)."""
     return value.item() if isinstance(value, np.generic) else value
+
+
+def _scale_spread(features):
+    """Whether the training series' standard deviations (of a feature) span more
+    than ``AUTO_SCALE_SPREAD`` times between their 5th and 95th percentiles
+    (series of one step, which have none, do not count)."""
+    stds = np.array([x.std(axis=0) for x in features if len(x) > 1])
+    if len(stds) == 0:
+        return False
+    low, high = np.percentile(stds, [5, 95], axis=0)
+    return bool((high > AUTO_SCALE_SPREAD * low).any())
+
+
+def _per_series(x, mean, scale):
+    """A series ``(T, F)`` as ``(T, 3F)``: each feature scaled by the series' own
+    mean and standard deviation, then that mean and the log of that deviation,
+    in units of the training steps' ``mean`` and ``scale``, repeated at every
+    step.
+
+    In those units, series that were normalised already (as most UCR sets are)
+    get a level and log-scale of about 0, not float noise scaled up to unit
+    variance.
+    """
+    level, spread = x.mean(axis=0), x.std(axis=0)
+    shape = (x - level) / np.where(spread > 0, spread, 1.0)
+    log_scale = np.log(np.maximum(spread / scale, LOG_SCALE_FLOOR))
+    level = (level - mean) / scale
+    constant = np.broadcast_to(
+        np.concatenate([level, log_scale]), (len(x), 2 * x.shape[1])
+    )
+    return np.hstack([shape, constant])
 
 
 def _patch(steps, size):
