@@ -7,7 +7,7 @@ from sklearn.base import RegressorMixin
 
 from sklstm.base import SequenceEstimator
 from sklstm.heads import ValueHead
-from sklstm.shared import CONV_FILTERS, PATCH_SIZE, POOLING
+from sklstm.shared import CONV_FILTERS, PATCH_SIZE, POOLING, SharedHyperparameters
 
 __all__ = ["LSTMRegressor"]
 
@@ -52,6 +52,17 @@ class LSTMRegressor(RegressorMixin, SequenceEstimator):
         "measured (Covid3Month, 74 training series) the branch overfitted and ended "
         "worse than predicting the training mean (RMSE 1.16 times the mean's, "
         "against 0.98 without).",
+    )
+
+    weight_decay: float = replace(
+        SharedHyperparameters._hyperparameters["weight_decay"],
+        default=0.01,
+        doc=SharedHyperparameters._hyperparameters["weight_decay"].doc
+        + " 0.01 by default for regression, where small data sets overfit: on "
+        "Covid3Month (140 training series) it took the test RMSE from 0.979 to "
+        "0.956 of the training mean's (3 seeds), below RidgeCV's 0.963, and on "
+        "scikit-learn's check_regressors_train problem the held-out R^2 from 0.62 "
+        "to 0.74.",
     )
 
     def __sklearn_tags__(self):

@@ -8,7 +8,7 @@ import numpy as np
 import torch
 from sklearn.utils import check_random_state
 
-from sklstm.data.inputs import AUTO_SCALE_SPREAD
+from sklstm.data.inputs import AUTO_SCALE_SPREAD, MIN_SHAPE_STEPS
 from sklstm.data.pretrained import read_pretrained
 from sklstm.data.tokenize import make_tokenizer
 from sklstm.devices import PRECISIONS, resolve_device
@@ -272,7 +272,8 @@ class SharedHyperparameters(Declared):
         "it as constant features of each step, in the units True scales to (so "
         "a small-amplitude series keeps its shape, and the amplitude is still "
         'known). "auto" is "per_series" for '
-        "classifying univariate numeric series whose standard deviations span "
+        f"classifying univariate numeric series (of {MIN_SHAPE_STEPS} steps or "
+        "more, the median training series) whose standard deviations span "
         f"more than {AUTO_SCALE_SPREAD:g} times between the 5th and 95th "
         "percentiles of the training series, else True. False: as given.",
         check=or_value("auto", _standardize),

@@ -246,10 +246,9 @@ class TestTraining:
         """gradient_clip and the optimizer choice reach the skorch net."""
         X, y = marker_data
         clf = LSTMClassifier(
-            **{**FAST, "max_epochs": 1},
+            **{**FAST, "max_epochs": 1, "weight_decay": 0.01},
             gradient_clip=0.5,
             optimizer="sgd",
-            weight_decay=0.01,
         ).fit(X, y)
         assert isinstance(clf.net_.optimizer_, torch.optim.SGD)
         assert clf.net_.optimizer_.param_groups[0]["weight_decay"] == 0.01

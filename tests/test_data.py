@@ -273,6 +273,8 @@ class TestInputEncoder:
             ([np.sin(np.arange(20.0)) * 10.0**k for k in range(-3, 3)], "per_series"),
             # already normalised series (as most UCR sets are)
             ([np.sin(np.arange(20.0) + k) for k in range(6)], True),
+            # rows of a table of 3 columns: feature vectors more than shapes
+            (np.array([[1.0, 2.0, 4.0]]) * 10.0 ** np.arange(6)[:, None], True),
             # several features per step: one scale for all (measured on one set)
             (
                 [np.sin(np.arange(20.0))[:, None] * [1, 10.0**k] for k in range(6)],
@@ -287,12 +289,12 @@ class TestInputEncoder:
                 True,
             ),
         ],
-        ids=["spread", "normalised", "multivariate", "tokens"],
+        ids=["spread", "normalised", "short", "multivariate", "tokens"],
     )
     def test_auto_scale(self, X, expected):
-        """'auto' scales univariate series per series where the training
-        series' deviations span more than AUTO_SCALE_SPREAD times, else over all
-        steps."""
+        """'auto' scales univariate series of MIN_SHAPE_STEPS or more per series
+        where the training series' deviations span more than AUTO_SCALE_SPREAD
+        times, else over all steps."""
         encoder = InputEncoder(standardize="auto")
         encoder.fit_transform(X)
         assert encoder.standardize_ == expected

@@ -126,7 +126,8 @@ def test_per_series_scale_is_for_classifying(Estimator, expected):
     """On univariate series whose scales spread, "auto" scales per series for
     the classifiers only (amplitudes are what a regression or forecast
     predicts); the network reads each step's shape, level and log-scale."""
-    spread = [x * 10.0**k for k, x in enumerate(SERIES)]
+    lengths = (12, 15, 11, 20) * 4  # shapes: 10 steps or more
+    spread = [np.linspace(0, 1, n)[:, None] * 10.0**k for k, n in enumerate(lengths)]
     model = _fitted(Estimator, spread)
     assert model.standardize_ == expected
     n_inputs = model.net_.module_.recurrent.layers[0][0].input_size

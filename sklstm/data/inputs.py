@@ -25,6 +25,9 @@ AUTO_PATCH_STEPS = 30
 #: series gained on the five gesture sets (spreads 2.1 to 18), lost on BME (1.8),
 #: and changes nothing on series normalised already (spread 1)
 AUTO_SCALE_SPREAD = 2.0
+#: ... for series of at least this many steps (the median training series): a
+#: shape needs several points, and a short table row is a feature vector
+MIN_SHAPE_STEPS = 10
 #: a series without variation gets this standard deviation (in units of the
 #: training steps') for its log-scale
 LOG_SCALE_FLOOR = 1e-8
@@ -65,7 +68,8 @@ class InputEncoder:
         features of each step, that mean and the log of that standard deviation,
         in the units True scales to (so the shape is read at every amplitude, and
         the amplitude is not lost). "auto" is "per_series" for univariate numeric
-        series whose scales spread (see ``AUTO_SCALE_SPREAD``), else True.
+        series (of ``MIN_SHAPE_STEPS`` steps or more) whose scales spread (see
+        ``AUTO_SCALE_SPREAD``), else True.
     characters : bool or "auto"
         Also encode each string token's characters (``chars`` stream), for a
         character-level word representation. "auto" does so when the tokens are
@@ -162,7 +166,8 @@ class InputEncoder:
             # per-step features beside tokens belong to the tokens, not to a
             # series; on multivariate series (one set measured) it did not help
             univariate = read.kind == "numeric" and read.features[0].shape[1] == 1
-            spread = univariate and _scale_spread(read.features)
+            shapes = univariate and np.median(read.lengths) >= MIN_SHAPE_STEPS
+            spread = shapes and _scale_spread(read.features)
             self.standardize_ = "per_series" if spread else True
         elif self.standardize == "per_series":
             self.standardize_ = "per_series"
