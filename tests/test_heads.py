@@ -85,6 +85,20 @@ class StepRegressor(SequenceEstimator):
         return self.head_.predict(*self._forward(X))
 
 
+def _one_batch_loss(model, X, y, weight):
+    """``(get_loss of all of X, y in one batch, the dataset, the encoded y)``,
+    with the module in evaluation mode (no dropout)."""
+    net = model.net_
+    net.module_.eval()
+    data = model._read_inputs(X, None, reset=False)
+    targets = model.head_.transform(y, data.lengths.numpy())
+    dataset = data.with_targets(targets, True, weight)
+    batch_X, batch_y = dataset.batch(torch.arange(len(X)))
+    with torch.no_grad():
+        loss = net.get_loss(net.module_(**batch_X), batch_y).item()
+    return loss, dataset, targets
+
+
 def _alone(net, dataset, i):
     """Module outputs ``(T_i, C)`` of sequence ``i`` run on its own."""
     batch, _ = dataset.batch(torch.tensor([i]))
@@ -112,20 +126,12 @@ class TestPerSequenceLoss:
         length, as averaging per real step would."""
         X, y = tagging
         model = SequenceLossTagger(**{**QUICK, "max_epochs": 1}).fit(X[:40], y[:40])
-        net = model.net_
-        net.module_.eval()
         weight = np.linspace(0.5, 2.0, 40)
-        data = model._read_inputs(X[:40], None, reset=False)
-        dataset = data.with_targets(
-            model.head_.transform(y[:40], data.lengths.numpy()), True, weight
-        )
-        batch_X, batch_y = dataset.batch(torch.arange(40))
-        with torch.no_grad():
-            loss = net.get_loss(net.module_(**batch_X), batch_y).item()
+        loss, dataset, _ = _one_batch_loss(model, X[:40], y[:40], weight)
         per_sequence = []
         for i in range(40):
             targets = torch.as_tensor(model.head_.transform([y[i]], [len(y[i])]))
-            logits = _alone(net, dataset, i)
+            logits = _alone(model.net_, dataset, i)
             per_sequence.append(
                 nn.functional.cross_entropy(logits, targets, reduction="sum").item()
             )
@@ -167,19 +173,12 @@ class TestPerStepValues:
         sequence alone."""
         X, y = series
         model = StepRegressor(**{**QUICK, "max_epochs": 1}).fit(X[:30], y[:30])
-        net = model.net_
-        net.module_.eval()
         weight = np.linspace(0.2, 3.0, 30)
-        data = model._read_inputs(X[:30], None, reset=False)
-        lengths = data.lengths.numpy()
-        targets = model.head_.transform(y[:30], lengths)
-        dataset = data.with_targets(targets, True, weight)
-        batch_X, batch_y = dataset.batch(torch.arange(30))
-        with torch.no_grad():
-            loss = net.get_loss(net.module_(**batch_X), batch_y).item()
+        loss, dataset, targets = _one_batch_loss(model, X[:30], y[:30], weight)
         errors = np.concatenate(
-            [_alone(net, dataset, i)[:, 0].numpy() for i in range(30)]
+            [_alone(model.net_, dataset, i)[:, 0].numpy() for i in range(30)]
         )
+        lengths = dataset.lengths.numpy()
         squared = (errors - targets[:, 0]) ** 2
         expected = np.average(squared, weights=np.repeat(weight, lengths))
         assert np.isfinite(loss)
