@@ -62,7 +62,8 @@ class LSTMRegressor(RegressorMixin, SequenceEstimator):
         "Covid3Month (140 training series) it took the test RMSE from 0.979 to "
         "0.956 of the training mean's (3 seeds), below RidgeCV's 0.963, and on "
         "scikit-learn's check_regressors_train problem the held-out R^2 from 0.62 "
-        "to 0.74.",
+        "to 0.74; on targets unrelated to X (74 series, 3 seeds) the test RMSE "
+        "ends 1.02-1.03 times the training mean's, against 1.41-1.52 without.",
     )
 
     def __sklearn_tags__(self):
