@@ -220,7 +220,7 @@ or dict
                     valid,
                     callbacks=training_callbacks(self, valid, incremental),
                     lr=self.lr,
-                    optimizer__weight_decay=self.weight_decay,
+                    optimizer__weight_decay=self.weight_decay_,
                     max_epochs=1 if incremental else self.max_epochs,
                     batch_size=self.batch_size,
                     precision=self.precision,

@@ -7,7 +7,7 @@ from sklearn.base import RegressorMixin
 
 from sklstm.base import SequenceEstimator
 from sklstm.heads import ValueHead
-from sklstm.shared import CONV_FILTERS, PATCH_SIZE, POOLING, SharedHyperparameters
+from sklstm.shared import CONV_FILTERS, PATCH_SIZE, POOLING, WEIGHT_DECAY
 
 __all__ = ["LSTMRegressor"]
 
@@ -49,22 +49,12 @@ class LSTMRegressor(RegressorMixin, SequenceEstimator):
         default=None,
         doc=CONV_FILTERS.doc
         + " Off by default for regression: on the one series regression set "
-        "measured (Covid3Month, 74 training series) the branch overfitted and ended "
+        "measured (Covid3Month, 140 training series) the branch overfitted and ended "
         "worse than predicting the training mean (RMSE 1.16 times the mean's, "
         "against 0.98 without).",
     )
 
-    weight_decay: float = replace(
-        SharedHyperparameters._hyperparameters["weight_decay"],
-        default=0.01,
-        doc=SharedHyperparameters._hyperparameters["weight_decay"].doc
-        + " 0.01 by default for regression, where small data sets overfit: on "
-        "Covid3Month (140 training series) it took the test RMSE from 0.979 to "
-        "0.956 of the training mean's (3 seeds), below RidgeCV's 0.963, and on "
-        "scikit-learn's check_regressors_train problem the held-out R^2 from 0.62 "
-        "to 0.74; on targets unrelated to X (74 series, 3 seeds) the test RMSE "
-        "ends 1.02-1.03 times the training mean's, against 1.41-1.52 without.",
-    )
+    weight_decay: Any = WEIGHT_DECAY
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -5,10 +5,10 @@ fitted attribute of its name with a trailing underscore, as scikit-learn's
 ``HistGradientBoostingClassifier`` keeps ``do_early_stopping_``: ``pooling_``,
 ``bidirectional_``, ``dropout_``, ``conv_filters_``, ``char_embedding_dim_``,
 ``patch_size_``, ``standardize_``, ``early_stopping_``, ``n_iter_no_change_``,
-``device_`` (and ``threshold_``, which :class:`~sklstm.LSTMMultiLabel` learns
-after training). A value other than "auto" is kept as given (a numpy boolean as a
-bool). The network is built from these attributes only, and the user sees what
-was chosen.
+``weight_decay_``, ``device_`` (and ``threshold_``, which
+:class:`~sklstm.LSTMMultiLabel` learns after training). A value other than "auto"
+is kept as given (a numpy boolean as a bool). The network and its training are
+built from these attributes only, and the user sees what was chosen.
 """
 
 import numpy as np
@@ -115,8 +115,14 @@ def resolve_training(estimator, n_sequences, *, incremental):
         # a small data set takes few steps per epoch and many epochs to learn
         steps_per_epoch = -(-n_train // estimator.batch_size)
         patience = max(3, -(-AUTO_PATIENCE_STEPS // steps_per_epoch))
+    weight_decay = estimator.weight_decay
+    if is_auto(weight_decay):
+        # per fit, not per network: a warm start may change it
+        tokens = estimator.input_encoder_.vocabulary_ is not None
+        weight_decay = AUTO_BY_INPUT["weight_decay"][0 if tokens else 1]
     return {
         "early_stopping_": bool(early_stopping),
         "n_iter_no_change_": patience,
+        "weight_decay_": weight_decay,
         "device_": resolve_device(estimator.device),
     }

@@ -53,5 +53,5 @@ FAST = {
     "lr": 0.01,
     "batch_size": 16,
     "random_state": 0,
-    "weight_decay": 0.0,  # the regressor's default 0.01 slows 15 epochs
+    "weight_decay": 0.0,  # the series default 0.01 slows 15 epochs
 }

@@ -40,7 +40,7 @@ SMALL = {
     "lr": 0.02,
     "batch_size": 16,
     "random_state": 0,
-    # the regressor's default 0.01 slows a fit of 20 epochs (the defaults alone
+    # the series default (0.01) slows a fit of 20 epochs (the defaults alone
     # learn these problems too: test_defaults_learn_sklearn_problems)
     "weight_decay": 0.0,
 }

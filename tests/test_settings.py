@@ -135,3 +135,21 @@ def test_per_series_scale_is_for_classifying(Estimator, expected):
     assert model.input_encoder_.n_step_features_ == (
         3 if expected == "per_series" else 1
     ) * model.patch_size_ + (model.patch_size_ > 1)
+
+
+def test_weight_decay_auto_by_input():
+    """The regressor's "auto" weight decay: none on tokens (it would erase the
+    embedding rows a batch does not touch), some on numeric series; a warm start
+    with a new value trains with it. The other estimators' default is 0."""
+    auto = {"weight_decay": "auto"}  # FAST gives 0.0
+    assert _fitted(LSTMRegressor, WORDS, **auto).weight_decay_ == 0.0
+    series = _fitted(LSTMRegressor, SERIES, **auto)
+    assert series.weight_decay_ > 0
+    assert series.net_.optimizer_.param_groups[0]["weight_decay"] == (
+        series.weight_decay_
+    )
+    series.set_params(warm_start=True, weight_decay=0.5)
+    series.fit(SERIES, [0.1, 0.5, 0.2, 0.9] * 4)
+    assert series.net_.optimizer_.param_groups[0]["weight_decay"] == 0.5
+    for Estimator in (LSTMClassifier, LSTMMultiLabel, LSTMTagger, LSTMSeq2Seq):
+        assert Estimator().weight_decay == 0.0
