@@ -28,8 +28,10 @@ FIRST_SYMBOL = END + 1
 
 
 def output_kind(y):
-    """``"symbols"`` or ``"values"``: what the output sequences y hold."""
-    return _kind(_check_sequences(y))
+    """``"symbols"`` or ``"values"``: what the output sequences y hold, read from
+    the first one (fitting the encoder of that kind then checks every one, a mix
+    of kinds included, so y is not converted twice)."""
+    return _kind(_check_sequences(y, first=1))
 
 
 class _OutputSequences:
@@ -184,8 +186,9 @@ def _flat(sequences):
     return np.concatenate(sequences), np.array([len(s) for s in sequences])
 
 
-def _check_sequences(y):
-    """y as a list of arrays, each checked to be a non-empty output sequence."""
+def _check_sequences(y, first=None):
+    """y as a list of arrays, each checked to be a non-empty output sequence (of
+    the ``first`` ones only, if given)."""
     y = check_y_sequences(
         y,
         "output sequences",
@@ -193,7 +196,7 @@ def _check_sequences(y):
         hint=" For a string, give its symbols: 'HH AY'.split() or list('word').",
     )
     sequences = []
-    for i, sequence in enumerate(y):
+    for i, sequence in enumerate(y[:first]):
         array = np.asarray(sequence)
         if array.dtype.kind == "U" and not all(isinstance(v, str) for v in sequence):
             array = np.asarray(sequence, dtype=object)  # mixed: _kind says so

@@ -60,8 +60,7 @@ def _optional_list(value, name):
 def _standardize(value, name):
     if not (isinstance(value, (bool, np.bool_)) or value == "per_series"):
         raise ValueError(
-            f"{name}={value!r} is not supported; expected True, False, "
-            '"per_series" or "auto".'
+            f"{name}={value!r} is not supported; expected True, False or 'per_series'."
         )
 
 

@@ -10,6 +10,7 @@ from sklearn.base import clone
 from sklstm import (
     LSTMClassifier,
     LSTMMultiLabel,
+    LSTMRegressor,
     LSTMSeq2Seq,
 )
 from sklstm.hyperparameters import hyperparameter, one_of
@@ -73,6 +74,19 @@ def test_every_hyperparameter_is_checked(Estimator, name):
             ValueError,
             "threshold='best' is not supported; expected a number in [0, 1] or an "
             "array of shape (n_labels,), one per label. 'auto' is also accepted.",
+        ),
+        (
+            LSTMClassifier,
+            {"standardize": "per_step"},
+            ValueError,
+            "standardize='per_step' is not supported; expected True, False or "
+            "'per_series'. 'auto' is also accepted.",
+        ),
+        (
+            LSTMRegressor,
+            {"weight_decay": -1.0},
+            ValueError,
+            "weight_decay == -1.0, must be >= 0. 'auto' is also accepted.",
         ),
         (
             LSTMSeq2Seq,

@@ -225,6 +225,9 @@ def test_pickle_round_trip(reverser):
         (["ab", "ba"], r"y\[0\] is 'ab'"),
         ([["a"], []], "empty output sequence"),
         ([["a"], [1]], "mixes integer symbols and string symbols"),
+        # the first sequence picks the head; its fit checks all the others
+        ([[0.5], ["a"]], "mixes string symbols and values"),
+        ([[0.5], [1.0, np.nan]], "NaN"),
         ([["a", 1], ["b"]], "mixes kinds of steps"),
         ([[0.5, np.nan], [1.0]], "NaN"),
         ([["a"]], "X has 2 sequences but y has 1"),
