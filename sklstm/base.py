@@ -13,6 +13,7 @@ from sklstm.data.dataset import SequenceDataset
 from sklstm.data.inputs import InputEncoder
 from sklstm.data.pretrained import read_pretrained
 from sklstm.devices import check_precision, gpu_memory_errors, resolve_device
+from sklstm.distributed import Ranks
 from sklstm.exceptions import InconsistentVersionWarning
 from sklstm.hyperparameters import fingerprints
 from sklstm.network import build_net, sequence_model_params
@@ -197,11 +198,15 @@ or dict
             vars(self).update(resolve_network(self, self.input_encoder_))
         vars(self).update(resolve_training(self, len(data), incremental=incremental))
         device = self.device_
+        ranks = Ranks(device) if self.distributed_ else None
         y = check_y(y, len(data), type(self).__name__)
         targets = self._encode_targets(y, data.lengths.numpy(), reset, classes)
         weight = check_sample_weight(sample_weight, len(data))
         dataset = data.with_targets(targets, self.head_.per_step, weight)
         seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
+        if ranks is not None:
+            ranks.check_same("the sequences and targets read", *dataset.arrays())
+            seed = ranks.broadcast(seed)  # random_state=None draws one per rank
         if not reset:
             self.net_.move_to(device)
         with seeded(seed):
@@ -219,12 +224,13 @@ or dict
                     train,
                     valid,
                     callbacks=training_callbacks(self, valid, incremental),
+                    ranks=ranks,
                     lr=self.lr,
                     optimizer__weight_decay=self.weight_decay_,
                     max_epochs=1 if incremental else self.max_epochs,
                     batch_size=self.batch_size,
                     precision=self.precision,
-                    verbose=self.verbose,
+                    verbose=self.verbose if ranks is None or ranks.rank == 0 else 0,
                 )
         self.history_, self.n_iter_ = self.net_.history, run.epochs
         if reset or not incremental:

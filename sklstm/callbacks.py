@@ -5,10 +5,10 @@ import math
 import sys
 
 from skorch import callbacks
-from skorch.callbacks import Callback, PrintLog
+from skorch.callbacks import Callback, EpochScoring, PassthroughScoring, PrintLog
 from skorch.utils import Ansi
 
-__all__ = ["DivergenceGuard", "EarlyStopping", "EpochLog"]
+__all__ = ["DivergenceGuard", "EarlyStopping", "EpochLog", "EpochLoss", "EpochScore"]
 
 
 class EarlyStopping(callbacks.EarlyStopping):
@@ -53,6 +53,41 @@ class EarlyStopping(callbacks.EarlyStopping):
     def stopped_(self):
         """Whether this callback ended training."""
         return self.misses_ >= self.patience or self.floor_reached_
+
+
+class EpochLoss(PassthroughScoring):
+    """skorch's epoch loss (the batches' losses averaged by batch size); in
+    data-parallel training, over every rank's batches, so that every rank records
+    the same figure and takes the same decisions on it."""
+
+    def on_epoch_end(self, net, **kwargs):
+        self.ranks_ = net.ranks_
+        super().on_epoch_end(net, **kwargs)
+
+    def get_avg_score(self, history):
+        if self.ranks_ is None:
+            return super().get_avg_score(history)
+        size = "train_batch_size" if self.on_train else "valid_batch_size"
+        batches = history[-1, "batches", :, [size, self.name]]
+        total, count = self.ranks_.sum(
+            sum(n * loss for n, loss in batches), sum(n for n, _ in batches)
+        )
+        return total / count
+
+
+class EpochScore(EpochScoring):
+    """skorch's ``EpochScoring``; in data-parallel training, averaged over the
+    ranks (each scores the whole validation part, with its own batch
+    normalisation statistics), so that every rank takes the same decisions."""
+
+    def on_epoch_end(self, net, **kwargs):
+        self.ranks_ = net.ranks_
+        super().on_epoch_end(net, **kwargs)
+
+    def _record_score(self, history, current_score):
+        if self.ranks_ is not None:
+            current_score = self.ranks_.mean(current_score)
+        super()._record_score(history, current_score)
 
 
 class EpochLog(PrintLog):

@@ -1,6 +1,7 @@
 """Where and how an estimator runs: device names, precision, and running out of GPU
 memory."""
 
+import os
 from contextlib import contextmanager, nullcontext
 
 import torch
@@ -23,7 +24,9 @@ def resolve_device(device, *, strict=True):
     """The torch device string for ``device`` ("auto", a name or a ``torch.device``).
 
     Without ``strict`` (predicting), a CUDA device falls back to the CPU where CUDA is
-    absent, so a model fitted on a GPU predicts on a CPU-only machine.
+    absent, so a model fitted on a GPU predicts on a CPU-only machine. In a
+    process started by torchrun, "cuda" is the process's own GPU, number
+    ``LOCAL_RANK``.
 
     Examples
     --------
@@ -31,7 +34,7 @@ def resolve_device(device, *, strict=True):
     ('cpu', 'cpu')
     """
     if isinstance(device, str) and device == "auto":
-        return "cuda" if torch.cuda.is_available() else "cpu"
+        device = "cuda" if torch.cuda.is_available() else "cpu"
     try:
         parsed = torch.device(device)
     except (RuntimeError, TypeError, ValueError):
@@ -50,6 +53,8 @@ def resolve_device(device, *, strict=True):
                 "machine; use device='cpu' or device='auto'."
             )
         count = torch.cuda.device_count()
+        if parsed.index is None and "LOCAL_RANK" in os.environ:
+            parsed = torch.device("cuda", int(os.environ["LOCAL_RANK"]))
         if parsed.index is not None and parsed.index >= count:
             raise ValueError(
                 f"device={device!r} does not exist: this machine has {count} CUDA "

@@ -1,5 +1,6 @@
 """The skorch net behind every estimator."""
 
+import gc
 import warnings
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -9,8 +10,9 @@ from skorch import NeuralNet
 from skorch.exceptions import DeviceWarning
 from skorch.helper import predefined_split
 from skorch.utils import to_device, to_tensor
+from torch.nn.parallel import DistributedDataParallel
 
-from sklstm.callbacks import DivergenceGuard, EarlyStopping, EpochLog
+from sklstm.callbacks import DivergenceGuard, EarlyStopping, EpochLog, EpochLoss
 from sklstm.data import bucket_loader, real_steps
 from sklstm.devices import autocast
 from sklstm.rng import generator, initialize_parameters, seeded
@@ -84,6 +86,10 @@ class SequenceNet(NeuralNet):
 
     #: nets pickled before precision existed ran in float32
     precision = "32"
+    #: while a run trains data-parallel: its Ranks, the DDP-wrapped module, and
+    #: how the training batches are shared (see BucketBatchSampler)
+    ranks_ = parallel_ = union_elements_ = None
+    sharing_ = {}  # noqa: RUF012 (never changed in place)
 
     def __init__(self, module, head, precision="32", **kwargs):
         self.head = head
@@ -100,9 +106,15 @@ class SequenceNet(NeuralNet):
 
     @property
     def _default_callbacks(self):
-        """skorch's, with :class:`~sklstm.callbacks.EpochLog` for its table."""
+        """skorch's, with :class:`~sklstm.callbacks.EpochLog` for its table and
+        :class:`~sklstm.callbacks.EpochLoss` for the epoch losses."""
+        replaced = {
+            "print_log": EpochLog(),
+            "train_loss": EpochLoss("train_loss", on_train=True),
+            "valid_loss": EpochLoss("valid_loss"),
+        }
         return [
-            (name, EpochLog() if name == "print_log" else callback)
+            (name, replaced.get(name, callback))
             for name, callback in super()._default_callbacks
         ]
 
@@ -123,7 +135,10 @@ class SequenceNet(NeuralNet):
         """skorch's forward pass, in ``precision``; outputs in float32, which the
         loss and the probabilities are computed in."""
         with autocast(self.device, self.precision):
-            return super().infer(x, **fit_params).float()
+            if self.parallel_ is None or not self.module_.training:
+                return super().infer(x, **fit_params).float()
+            x = to_tensor(x, device=self.device)  # a dict of batch tensors
+            return self.parallel_(**self._merge_x_and_fit_params(x, fit_params)).float()
 
     def get_iterator(self, dataset, training=False):
         """skorch's iterator; evaluation batches default to twice ``batch_size``.
@@ -131,13 +146,20 @@ class SequenceNet(NeuralNet):
         Without autograd a batch keeps no activations for the backward pass, so
         larger batches fit, and fewer, fuller steps predict faster. The size follows
         ``batch_size`` at each call, so a warm start with a new one uses it too.
+        Training in data-parallel, the iterator gives this rank's share of the
+        batches (see :meth:`run`).
         """
+        if training:
+            params = self.get_params_for("iterator_train")
+            return self.iterator_train(
+                dataset, **{"batch_size": self.batch_size, **params, **self.sharing_}
+            )
         params = self.get_params_for("iterator_valid")
-        if training or "batch_size" in params:
+        if "batch_size" in params:
             return super().get_iterator(dataset, training)
         return self.iterator_valid(dataset, **params, batch_size=2 * self.batch_size)
 
-    def run(self, train, valid=None, *, callbacks=(), **settings):
+    def run(self, train, valid=None, *, callbacks=(), ranks=None, **settings):
         """Train on dataset ``train`` for one run and say what happened.
 
         ``settings`` (``lr``, ``max_epochs``, ``batch_size``, ...) and
@@ -146,6 +168,11 @@ class SequenceNet(NeuralNet):
         :class:`~sklstm.callbacks.DivergenceGuard` always watches the loss. With
         ``valid``, its loss is computed after each epoch (and an ``EarlyStopping``
         callback may use it).
+
+        With ``ranks`` (a :class:`~sklstm.distributed.Ranks`), the run trains
+        data-parallel: every rank passes the same datasets, trains on its share
+        of each epoch's batches under ``DistributedDataParallel``, validates on the
+        whole of ``valid``, and ends with rank 0's weights.
 
         Returns
         -------
@@ -157,7 +184,8 @@ class SequenceNet(NeuralNet):
         self.initialize_callbacks()
         diverged = None
         try:
-            self.partial_fit(train)
+            with self._sharing(ranks):
+                self.partial_fit(train)
         except FloatingPointError as error:
             diverged = error
         # sklstm's EarlyStopping ends training with a KeyboardInterrupt too
@@ -169,6 +197,56 @@ class SequenceNet(NeuralNet):
         if interrupted and self.history and "train_loss" not in self.history[-1]:
             del self.history[-1]  # the epoch that was cut short
         return TrainingRun(len(self.history), stopped_early, interrupted, diverged)
+
+    @contextmanager
+    def _sharing(self, ranks):
+        """Within the block, train on this rank's share of the batches (all of
+        them without ``ranks``).
+
+        Every rank draws the same batches (a shuffling seed from rank 0) and
+        takes its share of them; dropout draws differ between ranks.
+        """
+        if ranks is None:
+            yield
+            return
+        shuffling, dropout = (
+            ranks.broadcast(int(seed))
+            for seed in torch.randint(2**52, (2,), generator=generator())
+        )
+        self.sharing_ = {
+            "num_replicas": ranks.world_size,
+            "rank": ranks.rank,
+            "seed": shuffling,
+        }
+        device = torch.device(self.device)
+        self.ranks_ = ranks
+        # set past skorch's __setattr__, which would make it one of the net's
+        # modules: it only wraps module_, for this run. Buffers (batch
+        # normalisation's running statistics) are not broadcast before each
+        # forward pass: the only collectives outside sklstm's own are the
+        # gradients' in the backward pass, so a rank that fails or stops meets the
+        # others in a collective of Ranks (their statistics become rank 0's at
+        # the end)
+        vars(self)["parallel_"] = DistributedDataParallel(
+            self.module_,
+            device_ids=[device] if device.type == "cuda" else None,
+            broadcast_buffers=False,
+        )
+        try:
+            try:
+                with ranks.together(), seeded(dropout + ranks.rank):
+                    yield
+            except FloatingPointError:  # every rank's divergence guard stopped
+                ranks.share_state(self.module_)
+                raise
+            ranks.share_state(self.module_)
+        finally:
+            self.ranks_ = self.parallel_ = None
+            self.sharing_ = {}
+            # DistributedDataParallel's hooks hold it in a reference cycle: freed
+            # at the interpreter's exit, after the process group, it aborts the
+            # process ("terminate called without an active exception")
+            gc.collect()
 
     def fit_loop(self, X, y=None, epochs=None, **fit_params):
         """skorch's loop; an interruption (Ctrl-C) is noted in ``interrupted_``.
@@ -209,7 +287,30 @@ class SequenceNet(NeuralNet):
         weighted = losses * counts
         if weight is not None:
             weighted = weighted * weight[:, None]
-        return weighted.sum() / counts.sum()
+        total = weighted.sum()
+        if not (training and self.ranks_):
+            return total / counts.sum()
+        # data-parallel: DDP averages the ranks' gradients, so each rank's share
+        # of the union batch's mean loss, times the number of ranks, gives the
+        # gradient of that mean even where the ranks' batches hold different
+        # numbers of elements; the value is the mean itself, the same on every rank
+        union_total = self.ranks_.sum(total.detach(), 0)[0]
+        share = total * self.ranks_.world_size / self.union_elements_
+        return share + (union_total / self.union_elements_ - share).detach()
+
+    def train_step_single(self, batch, **fit_params):
+        """skorch's training step. In data-parallel training the ranks first
+        count the real elements of their batches together (see :meth:`get_loss`),
+        which is also where a rank learns that another stopped or failed: before
+        the forward pass, so that no rank is left with one that awaits its
+        backward pass."""
+        if self.ranks_ is not None:
+            target = batch[1][0] if isinstance(batch[1], (tuple, list)) else batch[1]
+            real = (
+                real_steps(target).sum() if self.head.loss_per_step else target.numel()
+            )
+            self.union_elements_ = self.ranks_.sum(real, 0)[0]
+        return super().train_step_single(batch, **fit_params)
 
     def evaluation_step(self, batch, training=False):
         """As skorch's, in ``torch.inference_mode`` (no autograd bookkeeping at all)."""
@@ -365,6 +466,10 @@ _TRAINING_ONLY = (
     "train_split",
     "optimizer_",
     "interrupted_",
+    "ranks_",
+    "parallel_",
+    "sharing_",
+    "union_elements_",
 )
 
 

@@ -5,7 +5,7 @@ fitted attribute of its name with a trailing underscore, as scikit-learn's
 ``HistGradientBoostingClassifier`` keeps ``do_early_stopping_``: ``pooling_``,
 ``bidirectional_``, ``dropout_``, ``conv_filters_``, ``char_embedding_dim_``,
 ``patch_size_``, ``standardize_``, ``early_stopping_``, ``n_iter_no_change_``,
-``weight_decay_``, ``device_`` (and ``threshold_``, which
+``weight_decay_``, ``device_``, ``distributed_`` (and ``threshold_``, which
 :class:`~sklstm.LSTMMultiLabel` learns after training). A value other than "auto"
 is kept as given (a numpy boolean as a bool). The network and its training are
 built from these attributes only, and the user sees what was chosen.
@@ -15,6 +15,7 @@ import numpy as np
 from sklearn.base import is_classifier
 
 from sklstm.devices import resolve_device
+from sklstm.distributed import resolve_distributed
 from sklstm.hyperparameters import is_auto
 from sklstm.shared import (
     AUTO_BY_INPUT,
@@ -125,4 +126,5 @@ def resolve_training(estimator, n_sequences, *, incremental):
         "n_iter_no_change_": patience,
         "weight_decay_": weight_decay,
         "device_": resolve_device(estimator.device),
+        "distributed_": resolve_distributed(_given(estimator.distributed)),
     }

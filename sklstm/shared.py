@@ -479,6 +479,17 @@ class SharedHyperparameters(Declared):
         "and predicts on a machine without CUDA.",
         check=lambda value, name: resolve_device(value),
     )
+    distributed: Any = hyperparameter(
+        default="auto",
+        type='bool or "auto"',
+        doc="Train data-parallel on the ranks of a ``torch.distributed`` process "
+        "group, each on its share of the batches, every rank passing the same X "
+        'and y. "auto": when the script was launched by ``torchrun`` beside other '
+        "processes, or a process group is initialised; True: the same, and an "
+        "error without one; False: train in this process alone. See the README's "
+        '"Training on several processes or machines".',
+        check=or_value("auto", boolean),
+    )
     precision: str = hyperparameter(
         default="32",
         type='{"32", "bf16"}',

@@ -6,10 +6,10 @@ import warnings
 
 import numpy as np
 from sklearn.model_selection import train_test_split
-from skorch.callbacks import EpochScoring, GradientNormClipping, LRScheduler
+from skorch.callbacks import GradientNormClipping, LRScheduler
 from torch.optim.lr_scheduler import ReduceLROnPlateau
 
-from sklstm.callbacks import EarlyStopping
+from sklstm.callbacks import EarlyStopping, EpochScore
 from sklstm.hyperparameters import fingerprints
 from sklstm.shared import TRAINING_LOSS_FLOOR
 
@@ -139,7 +139,7 @@ def training_callbacks(estimator, valid, incremental):
     monitor, lower_is_better = "train_loss", True
     if valid is not None and estimator._validation_scoring:
         monitor, lower_is_better = "valid_score", False
-        callbacks.append(EpochScoring(estimator._validation_scoring, name=monitor))
+        callbacks.append(EpochScore(estimator._validation_scoring, name=monitor))
     elif valid is not None:
         monitor = "valid_loss"
     patience = estimator.n_iter_no_change_

@@ -21,7 +21,9 @@ POOL_BATCHES = 100
 SMALL_DATA_BATCHES = 16
 
 
-def bucket_loader(dataset, batch_size=32, shuffle=False, **kwargs):
+def bucket_loader(
+    dataset, batch_size=32, shuffle=False, num_replicas=1, rank=0, seed=None, **kwargs
+):
     """A ``torch.utils.data.DataLoader`` over a :class:`~sklstm.data.SequenceDataset`
     in length-bucketed batches (skorch's ``iterator_train`` and ``iterator_valid``).
 
@@ -35,12 +37,16 @@ def bucket_loader(dataset, batch_size=32, shuffle=False, **kwargs):
     batch_size : int, default=32
     shuffle : bool, default=False
         Training order (see :class:`BucketBatchSampler`).
+    num_replicas, rank, seed
+        Data-parallel training: see :class:`BucketBatchSampler`.
     **kwargs
         Other ``DataLoader`` parameters (``num_workers``, ``pin_memory``, ...).
     """
     return DataLoader(
         dataset,
-        batch_sampler=BucketBatchSampler(dataset, batch_size, shuffle),
+        batch_sampler=BucketBatchSampler(
+            dataset, batch_size, shuffle, num_replicas, rank, seed
+        ),
         collate_fn=_gathered,
         # the workers' base seed is drawn from this generator at every pass, not
         # from torch's global one, which a fit leaves alone (see sklstm.rng)
@@ -71,27 +77,48 @@ class BucketBatchSampler(Sampler):
     repeat. Without shuffling, batches come in order of length and
     :meth:`restore_order` puts outputs back in the dataset's order.
 
-    A ``DataLoader`` takes it as its ``batch_sampler`` (see :func:`bucket_loader`),
-    so that what shards or orders the data across processes is a sampler's concern.
+    A ``DataLoader`` takes it as its ``batch_sampler`` (see :func:`bucket_loader`).
+
+    In data-parallel training (``num_replicas`` ranks, as torch's
+    ``DistributedSampler`` has them), every rank forms the same training batches
+    and takes every ``num_replicas``-th, from its ``rank`` on; where their number
+    does not divide, the first batches are taken again, so that every rank takes
+    as many steps and none waits on a collective that never comes.
 
     Parameters
     ----------
     dataset : SequenceDataset
     batch_size : int, default=32
     shuffle : bool, default=False
+    num_replicas : int, default=1
+        Ranks that share the training batches.
+    rank : int, default=0
+        This rank, from 0 to ``num_replicas - 1``.
+    seed : int or None, default=None
+        Shuffle with a generator of this seed, the same on every rank (the fit's
+        own generator by default, whose draws include dropout's, which differ
+        between ranks).
     """
 
-    def __init__(self, dataset, batch_size=32, shuffle=False):
+    def __init__(
+        self, dataset, batch_size=32, shuffle=False, num_replicas=1, rank=0, seed=None
+    ):
         self.dataset = dataset
         self.batch_size = batch_size
         self.shuffle = shuffle
+        self.num_replicas = num_replicas
+        self.rank = rank
+        self.random = None if seed is None else torch.Generator().manual_seed(seed)
+
+    def _generator(self):
+        return self.random if self.random is not None else generator()
 
     def _pools(self):
         """Indices of the sequences, in pools each sorted by length."""
         lengths = self.dataset.lengths
         if not self.shuffle:
             return [torch.argsort(lengths, stable=True)]
-        order = torch.randperm(len(lengths), generator=generator())
+        order = torch.randperm(len(lengths), generator=self._generator())
         # pools of equal size, so that the last one is not a small remainder
         n_pools = -(-len(order) // (self.batch_size * self._pool_batches()))
         return [
@@ -132,22 +159,30 @@ class BucketBatchSampler(Sampler):
         # batches, so batch membership changes from epoch to epoch even when every
         # length is distinct, at no cost in padding (random batches need none)
         moving_cuts = self.shuffle and self._pool_batches() > 1
+        random = self._generator()
         for pool in self._pools():
             first = (
-                int(torch.randint(1, self.batch_size + 1, (), generator=generator()))
+                int(torch.randint(1, self.batch_size + 1, (), generator=random))
                 if moving_cuts
                 else None
             )
             lengths = self.dataset.lengths[pool]
             batches += [pool[a:b] for a, b in self._bounds(lengths, first)]
-        if self.shuffle:
-            order = torch.randperm(len(batches), generator=generator())
-            batches = [batches[i] for i in order]
-        return batches
+        if not self.shuffle:
+            return batches
+        order = torch.randperm(len(batches), generator=self._generator())
+        batches = [batches[i] for i in order]
+        steps = -(-len(batches) // self.num_replicas)  # each rank's
+        return [
+            batches[i % len(batches)]
+            for i in range(self.rank, steps * self.num_replicas, self.num_replicas)
+        ]
 
     def __len__(self):
-        """Batches of a length-sorted pass (training passes may differ by a few)."""
-        return len(self._bounds(torch.sort(self.dataset.lengths).values))
+        """Batches of a length-sorted pass (training passes may differ by a few),
+        this rank's share of them while training."""
+        n_batches = len(self._bounds(torch.sort(self.dataset.lengths).values))
+        return -(-n_batches // self.num_replicas) if self.shuffle else n_batches
 
     def __iter__(self):
         yield from self._batches()

@@ -158,6 +158,15 @@ class SequenceDataset(Dataset):
     def n_steps(self):
         return int(self.lengths.sum())
 
+    def arrays(self):
+        """Every tensor that the dataset's sequences, targets and weights are."""
+        optional = (self.target_lengths, self.targets, self.sample_weight)
+        return [
+            self.lengths,
+            *self.streams.values(),
+            *(array for array in optional if array is not None),
+        ]
+
     def with_targets(self, y, per_step=False, sample_weight=None):
         """The same sequences with targets ``y`` (and their weights): see ``y``."""
         return SequenceDataset(
