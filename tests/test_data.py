@@ -407,6 +407,36 @@ class TestBucketBatchSampler:
         ]
         assert np.mean(mixed) > 0.9  # one global sort: 11% of batches
 
+    @pytest.mark.parametrize("n_sequences", [500, 40])
+    def test_ranks_share_one_pass_in_steps_of_neighbouring_lengths(self, n_sequences):
+        """Data-parallel: with one seed, 3 ranks together take every batch of a
+        single pass (a short last step gives a rank one again), as many steps
+        each, and each step's batches are neighbours in length."""
+        rng = np.random.RandomState(0)
+        lengths = rng.lognormal(3, 0.8, size=n_sequences).astype(int) + 1
+        data = SequenceDataset(lengths, tokens=np.ones(lengths.sum(), dtype=int))
+
+        def batches(rank=0, replicas=1):
+            sampler = BucketBatchSampler(data, 16, True, replicas, rank, seed=7)
+            return [tuple(batch.tolist()) for batch in sampler]
+
+        whole = batches()
+        ranks = [batches(rank, 3) for rank in range(3)]
+        assert len({len(share) for share in ranks}) == 1
+        assert len(ranks[0]) == -(-len(whole) // 3)
+        assert set().union(*ranks) == set(whole)
+        if n_sequences > 16 * 16:  # length-sorted pools, not random batches
+            steps = zip(*ranks, strict=True)
+            spread = [np.ptp([lengths[list(b)].max() for b in step]) for step in steps]
+            random_steps = np.ptp(
+                [
+                    [lengths[list(b)].max() for b in whole[i : i + 3]]
+                    for i in range(0, 30, 3)
+                ],
+                axis=1,
+            )
+            assert np.median(spread) < np.median(random_steps)
+
     def test_every_sequence_once_and_shuffled(self):
         """An epoch visits each sequence once, in a new order each time."""
         data = SequenceDataset(np.full(100, 3), tokens=np.arange(300))

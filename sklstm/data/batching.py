@@ -80,10 +80,12 @@ class BucketBatchSampler(Sampler):
     A ``DataLoader`` takes it as its ``batch_sampler`` (see :func:`bucket_loader`).
 
     In data-parallel training (``num_replicas`` ranks, as torch's
-    ``DistributedSampler`` has them), every rank forms the same training batches
-    and takes every ``num_replicas``-th, from its ``rank`` on; where their number
-    does not divide, the first batches are taken again, so that every rank takes
-    as many steps and none waits on a collective that never comes.
+    ``DistributedSampler`` has them), every rank forms the same training batches,
+    groups them ``num_replicas`` at a time in order of length, and takes the
+    ``rank``-th of each group, the groups in random order: the batches of one step
+    have similar lengths, so ranks wait little on each other. Where the last group
+    is short, a rank takes one of its batches again, so that every rank takes as
+    many steps and none waits on a collective that never comes.
 
     Parameters
     ----------
@@ -170,13 +172,12 @@ class BucketBatchSampler(Sampler):
             batches += [pool[a:b] for a, b in self._bounds(lengths, first)]
         if not self.shuffle:
             return batches
-        order = torch.randperm(len(batches), generator=self._generator())
-        batches = [batches[i] for i in order]
-        steps = -(-len(batches) // self.num_replicas)  # each rank's
-        return [
-            batches[i % len(batches)]
-            for i in range(self.rank, steps * self.num_replicas, self.num_replicas)
-        ]
+        # one batch per rank at each step, neighbours in length: a rank waits
+        # little on another's longer batch before the gradients' all-reduce
+        n = self.num_replicas
+        steps = [batches[i : i + n] for i in range(0, len(batches), n)]
+        order = torch.randperm(len(steps), generator=random)
+        return [steps[i][self.rank % len(steps[i])] for i in order]
 
     def __len__(self):
         """Batches of a length-sorted pass (training passes may differ by a few),
