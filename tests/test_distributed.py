@@ -157,3 +157,21 @@ def test_distributed_true_without_a_launcher_is_a_clear_error(monkeypatch):
 def test_distributed_auto_trains_alone_without_a_launcher():
     X, y = worker.series_task(16)
     assert LSTMClassifier(max_epochs=1).fit(X, y).distributed_ is False
+
+
+def test_the_data_parallel_estimator_saves_and_exports_like_any_other(ranks, tmp_path):
+    """skops and ONNX take rank 0's estimator as they take a single process's."""
+    skops_io = pytest.importorskip("skops.io")
+    pytest.importorskip("onnxruntime")
+    from sklstm.onnx import export, load
+    from sklstm.persistence import SKOPS_TRUSTED_TYPES
+
+    results, out = ranks
+    estimator = pickle.loads((out / "train-estimator.pkl").read_bytes())
+    X_test, _ = worker.series_task(400, seed=2)
+    expected = estimator.predict_proba(X_test)
+    restored = skops_io.loads(skops_io.dumps(estimator), trusted=SKOPS_TRUSTED_TYPES)
+    np.testing.assert_array_equal(restored.predict_proba(X_test), expected)
+    export(estimator, tmp_path / "model.onnx")
+    exported = load(tmp_path / "model.onnx").predict_proba(X_test)
+    np.testing.assert_allclose(exported, expected, atol=1e-5)
