@@ -9,6 +9,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from sklstm._version import __version__
+from sklstm.checkpoints import CheckpointWriter, open_checkpoint
 from sklstm.data.dataset import SequenceDataset
 from sklstm.data.inputs import InputEncoder
 from sklstm.data.pretrained import read_pretrained
@@ -205,8 +206,11 @@ or dict
         dataset = data.with_targets(targets, self.head_.per_step, weight)
         seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
         if ranks is not None:
-            ranks.check_same("the sequences and targets read", *dataset.arrays())
+            ranks.check_same("the sequences and targets read", dataset.digest())
             seed = ranks.broadcast(seed)  # random_state=None draws one per rank
+        store, resume = open_checkpoint(self, dataset, incremental, reset, ranks)
+        if resume is not None:
+            seed = resume["seed"]  # the held-out part and generators it began with
         if not reset:
             self.net_.move_to(device)
         with seeded(seed):
@@ -223,16 +227,23 @@ or dict
                 run = self.net_.run(
                     train,
                     valid,
-                    callbacks=training_callbacks(self, valid, incremental),
+                    callbacks=[
+                        *training_callbacks(self, valid, incremental),
+                        *([CheckpointWriter(store, seed, resume)] if store else []),
+                    ],
                     ranks=ranks,
                     lr=self.lr,
                     optimizer__weight_decay=self.weight_decay_,
-                    max_epochs=1 if incremental else self.max_epochs,
+                    max_epochs=1
+                    if incremental
+                    else self.max_epochs - len(resume["history"] if resume else ()),
                     batch_size=self.batch_size,
                     precision=self.precision,
                     verbose=self.verbose if ranks is None or ranks.rank == 0 else 0,
                 )
         self.history_, self.n_iter_ = self.net_.history, run.epochs
+        if store is not None and not run.interrupted:
+            store.remove()  # kept after Ctrl-C, for the same fit to resume
         if reset or not incremental:
             # also after a divergence: the estimator keeps weights it can predict
             # with, and a partial_fit after fit keeps what fit learned

@@ -19,7 +19,14 @@ from contextvars import ContextVar
 import torch
 from torch import nn
 
-__all__ = ["Dropout", "generator", "initialize_parameters", "seeded"]
+__all__ = [
+    "Dropout",
+    "generator",
+    "generator_states",
+    "initialize_parameters",
+    "seeded",
+    "set_generator_states",
+]
 
 _RUN = ContextVar("sklstm_run_generators", default=None)
 
@@ -55,6 +62,19 @@ def generator(device="cpu"):
     """The running fit's generator for ``device``, or None outside a fit."""
     run = _RUN.get()
     return None if run is None else run.get(device)
+
+
+def generator_states():
+    """The running fit's generators' states (numpy arrays), by device name."""
+    run = _RUN.get()
+    return {str(device): g.get_state().numpy() for device, g in run.by_device.items()}
+
+
+def set_generator_states(states):
+    """Put the running fit's generators in ``states`` (see :func:`generator_states`)."""
+    run = _RUN.get()
+    for device, state in states.items():
+        run.get(device).set_state(torch.as_tensor(state))
 
 
 class Dropout(nn.Dropout):

@@ -1,6 +1,7 @@
 """The hyperparameters the estimators share, each declared once."""
 
 import inspect
+import os
 from numbers import Integral
 from typing import Any
 
@@ -55,6 +56,14 @@ def _optimizer(value, name):
 def _optional_list(value, name):
     if value is not None and not isinstance(value, (list, tuple)):
         raise TypeError(f"{name} must be a list or None; got {type(value).__name__}.")
+
+
+def _optional_path(value, name):
+    if value is not None and not isinstance(value, (str, os.PathLike)):
+        raise TypeError(
+            f"{name} must be a directory (a str or path-like) or None; got "
+            f"{type(value).__name__}."
+        )
 
 
 def _standardize(value, name):
@@ -478,6 +487,17 @@ class SharedHyperparameters(Declared):
         doc='Where to train; "auto" is CUDA when available. A fitted estimator loads '
         "and predicts on a machine without CUDA.",
         check=lambda value, name: resolve_device(value),
+    )
+    checkpoint_dir: Any = hyperparameter(
+        default=None,
+        type="str, path-like or None",
+        doc="A directory where ``fit`` saves its state after every epoch, under a key "
+        "made of the hyperparameters, the data and the sklstm version. The same fit "
+        "run again after a kill resumes after its last complete epoch and ends with "
+        "the model an uninterrupted fit gives; the checkpoint is removed when the "
+        "fit ends (kept after Ctrl-C). See the README's \"Long fits: checkpoints "
+        'and resume".',
+        check=_optional_path,
     )
     distributed: Any = hyperparameter(
         default="auto",

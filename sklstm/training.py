@@ -139,7 +139,11 @@ def training_callbacks(estimator, valid, incremental):
     monitor, lower_is_better = "train_loss", True
     if valid is not None and estimator._validation_scoring:
         monitor, lower_is_better = "valid_score", False
-        callbacks.append(EpochScore(estimator._validation_scoring, name=monitor))
+        callbacks.append(
+            EpochScore(
+                estimator._validation_scoring, name=monitor, lower_is_better=False
+            )
+        )
     elif valid is not None:
         monitor = "valid_loss"
     patience = estimator.n_iter_no_change_

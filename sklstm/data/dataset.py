@@ -1,5 +1,6 @@
 """Ragged sequences stored flat, padded one batch at a time."""
 
+import hashlib
 from typing import NamedTuple
 
 import numpy as np
@@ -158,14 +159,19 @@ class SequenceDataset(Dataset):
     def n_steps(self):
         return int(self.lengths.sum())
 
-    def arrays(self):
-        """Every tensor that the dataset's sequences, targets and weights are."""
+    def digest(self):
+        """A SHA-256 digest (bytes) of the sequences, targets and weights: equal
+        digests mean equal data."""
         optional = (self.target_lengths, self.targets, self.sample_weight)
-        return [
-            self.lengths,
-            *self.streams.values(),
-            *(array for array in optional if array is not None),
-        ]
+        digest = hashlib.sha256()
+        for array in [self.lengths, *self.streams.values(), *optional]:
+            if array is None:
+                digest.update(b"none")
+                continue
+            array = torch.as_tensor(array).cpu().contiguous()
+            digest.update(str((array.dtype, tuple(array.shape))).encode())
+            digest.update(array.view(torch.uint8).numpy().tobytes())
+        return digest.digest()
 
     def with_targets(self, y, per_step=False, sample_weight=None):
         """The same sequences with targets ``y`` (and their weights): see ``y``."""
