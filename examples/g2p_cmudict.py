@@ -10,7 +10,8 @@ training curve.
 
 Run: ``python examples/g2p_cmudict.py [--data DIR] [--max-epochs N]
 [--precision bf16] [--defaults]`` (about 31 minutes on 2 CPU cores); DIR holds
-``train.tsv`` and ``dev.tsv``.
+``train.tsv`` and ``dev.tsv``. The fit keeps a checkpoint after every epoch in
+``OUT/checkpoints``: stopped or killed, the same command resumes where it was.
 """
 
 # %%
@@ -118,6 +119,7 @@ model = LSTMSeq2Seq(
     precision=args.precision,
     random_state=0,
     verbose=1,
+    checkpoint_dir=args.out / "checkpoints",
 )
 model.fit(X_train, y_train)
 print(f"trained {model.n_iter_} epochs in {time.perf_counter() - start:.0f} s")
