@@ -43,21 +43,15 @@ def open_checkpoint(estimator, dataset, incremental, reset, ranks):
     """``(store, state)`` of a fit with a ``checkpoint_dir``: its store, and the
     state to resume from (None if there is none); ``(None, None)`` without one.
 
-    A fresh ``fit`` only: a warm start, ``partial_fit`` and data-parallel
-    training are refused, since their state begins outside the fit.
+    A fresh ``fit`` only: a warm start and ``partial_fit`` are refused, since
+    their state begins outside the fit. In data-parallel training every rank
+    reads the checkpoint (so the directory must be shared between machines) and
+    rank 0 writes it.
     """
     if estimator.checkpoint_dir is None:
         return None, None
     name = type(estimator).__name__
-    why = (
-        "partial_fit"
-        if incremental
-        else "warm_start=True"
-        if not reset
-        else "data-parallel training"
-        if ranks is not None
-        else None
-    )
+    why = "partial_fit" if incremental else "warm_start=True" if not reset else None
     if why:
         raise ValueError(
             f"checkpoint_dir is for a fresh {name}.fit, which resumes from its "
@@ -65,7 +59,15 @@ def open_checkpoint(estimator, dataset, incremental, reset, ranks):
             "checkpoint_dir=None."
         )
     store = CheckpointStore(estimator.checkpoint_dir, estimator, dataset.digest())
-    return store, store.load()
+    state = store.load()
+    world_size = 1 if ranks is None else ranks.world_size
+    if state is not None and state["world_size"] != world_size:
+        raise ValueError(
+            f"The checkpoint {store.path} was written by a fit on "
+            f"{state['world_size']} process(es), and this one runs on {world_size}; "
+            "resume with as many, or remove the file to train from the start."
+        )
+    return store, state
 
 
 class CheckpointStore:
@@ -192,7 +194,8 @@ class CheckpointWriter(Callback):
         for name, callback in net.callbacks_:
             for attribute, value in state["callbacks"].get(name, {}).items():
                 _set_attribute(callback, attribute, value)
-        set_generator_states(state["generators"])
+        generators = state["generators"]
+        set_generator_states(generators[net.ranks_.rank] if net.ranks_ else generators)
         warnings.warn(
             f"Resuming from the checkpoint {self.store.path} after epoch "
             f"{len(net.history_)}.",
@@ -201,9 +204,15 @@ class CheckpointWriter(Callback):
         )
 
     def on_epoch_end(self, net, **kwargs):
+        generators = generator_states()
+        if net.ranks_ is not None:  # each rank's dropout draws its own
+            generators = net.ranks_.gather(generators)
+            if net.ranks_.rank != 0:
+                return
         self.store.save(
             {
                 "seed": self.seed,
+                "world_size": len(generators) if net.ranks_ else 1,
                 "module": _arrays(net.module_.state_dict()),
                 "optimizer": _arrays(net.optimizer_.state_dict()),
                 "history": net.history_.to_list(),
@@ -212,7 +221,7 @@ class CheckpointWriter(Callback):
                     for name, callback in net.callbacks_
                     if callback is not self
                 },
-                "generators": generator_states(),
+                "generators": generators,
             }
         )
 

@@ -166,6 +166,13 @@ class Ranks:
         """``value`` averaged over the ranks."""
         return self._reduce((float(value), 0.0))[0] / self.world_size
 
+    def gather(self, value):
+        """Every rank's ``value`` (picklable), in rank order, on every rank."""
+        self._reduce()  # a rank that stopped or failed is known before
+        values = [None] * self.world_size
+        dist.all_gather_object(values, value)
+        return values
+
     def broadcast(self, value):
         """Rank 0's integer ``value`` (below 2**53), on every rank."""
         return int(self.sum(value if self.rank == 0 else 0, 0)[0])

@@ -203,7 +203,7 @@ class SequenceNet(NeuralNet):
         """Within the block, train on this rank's share of the batches (all of
         them without ``ranks``).
 
-        Every rank draws the same batches (a shuffling seed from rank 0) and
+        Every rank draws the same batches (a stream seeded from rank 0) and
         takes its share of them; dropout draws differ between ranks.
         """
         if ranks is None:
@@ -213,11 +213,7 @@ class SequenceNet(NeuralNet):
             ranks.broadcast(int(seed))
             for seed in torch.randint(2**52, (2,), generator=generator())
         )
-        self.sharing_ = {
-            "num_replicas": ranks.world_size,
-            "rank": ranks.rank,
-            "seed": shuffling,
-        }
+        self.sharing_ = {"num_replicas": ranks.world_size, "rank": ranks.rank}
         device = torch.device(self.device)
         self.ranks_ = ranks
         # set past skorch's __setattr__, which would make it one of the net's
@@ -234,7 +230,7 @@ class SequenceNet(NeuralNet):
         )
         try:
             try:
-                with ranks.together(), seeded(dropout + ranks.rank):
+                with ranks.together(), seeded(dropout + ranks.rank, batches=shuffling):
                     yield
             except FloatingPointError:  # every rank's divergence guard stopped
                 ranks.share_state(self.module_)

@@ -32,11 +32,16 @@ _RUN = ContextVar("sklstm_run_generators", default=None)
 
 
 class _Generators:
-    """One generator per device, each seeded with the run's seed when first used."""
+    """One generator per device, each seeded with the run's seed when first used,
+    and named CPU streams with seeds of their own."""
 
-    def __init__(self, seed):
+    def __init__(self, seed, streams):
         self.seed = seed
         self.by_device = {}
+        self.streams = {
+            f"stream:{name}": torch.Generator().manual_seed(stream_seed)
+            for name, stream_seed in streams.items()
+        }
 
     def get(self, device):
         device = torch.device(device)
@@ -46,35 +51,43 @@ class _Generators:
             self.by_device[device] = torch.Generator(device).manual_seed(self.seed)
         return self.by_device[device]
 
+    def named(self):
+        """Every generator made so far, by name (a device's or a stream's)."""
+        return {**{str(d): g for d, g in self.by_device.items()}, **self.streams}
+
 
 @contextmanager
-def seeded(seed):
+def seeded(seed, **streams):
     """Within the block (and the thread), sklstm's random draws come from
-    generators seeded with ``seed``."""
-    token = _RUN.set(_Generators(seed))
+    generators seeded with ``seed``, and ``streams`` (name=seed) from CPU
+    generators of their own."""
+    token = _RUN.set(_Generators(seed, streams))
     try:
         yield
     finally:
         _RUN.reset(token)
 
 
-def generator(device="cpu"):
-    """The running fit's generator for ``device``, or None outside a fit."""
+def generator(device="cpu", stream=None):
+    """The running fit's generator for ``device`` (or its named ``stream``), or
+    None outside a fit."""
     run = _RUN.get()
-    return None if run is None else run.get(device)
+    if run is None:
+        return None
+    return run.get(device) if stream is None else run.streams[f"stream:{stream}"]
 
 
 def generator_states():
-    """The running fit's generators' states (numpy arrays), by device name."""
-    run = _RUN.get()
-    return {str(device): g.get_state().numpy() for device, g in run.by_device.items()}
+    """The running fit's generators' states (numpy arrays), by name."""
+    return {name: g.get_state().numpy() for name, g in _RUN.get().named().items()}
 
 
 def set_generator_states(states):
     """Put the running fit's generators in ``states`` (see :func:`generator_states`)."""
     run = _RUN.get()
-    for device, state in states.items():
-        run.get(device).set_state(torch.as_tensor(state))
+    for name, state in states.items():
+        target = run.streams[name] if name in run.streams else run.get(name)
+        target.set_state(torch.as_tensor(state))
 
 
 class Dropout(nn.Dropout):

@@ -22,7 +22,7 @@ SMALL_DATA_BATCHES = 16
 
 
 def bucket_loader(
-    dataset, batch_size=32, shuffle=False, num_replicas=1, rank=0, seed=None, **kwargs
+    dataset, batch_size=32, shuffle=False, num_replicas=1, rank=0, **kwargs
 ):
     """A ``torch.utils.data.DataLoader`` over a :class:`~sklstm.data.SequenceDataset`
     in length-bucketed batches (skorch's ``iterator_train`` and ``iterator_valid``).
@@ -37,7 +37,7 @@ def bucket_loader(
     batch_size : int, default=32
     shuffle : bool, default=False
         Training order (see :class:`BucketBatchSampler`).
-    num_replicas, rank, seed
+    num_replicas, rank
         Data-parallel training: see :class:`BucketBatchSampler`.
     **kwargs
         Other ``DataLoader`` parameters (``num_workers``, ``pin_memory``, ...).
@@ -45,7 +45,7 @@ def bucket_loader(
     return DataLoader(
         dataset,
         batch_sampler=BucketBatchSampler(
-            dataset, batch_size, shuffle, num_replicas, rank, seed
+            dataset, batch_size, shuffle, num_replicas, rank
         ),
         collate_fn=_gathered,
         # the workers' base seed is drawn from this generator at every pass, not
@@ -96,24 +96,19 @@ class BucketBatchSampler(Sampler):
         Ranks that share the training batches.
     rank : int, default=0
         This rank, from 0 to ``num_replicas - 1``.
-    seed : int or None, default=None
-        Shuffle with a generator of this seed, the same on every rank (the fit's
-        own generator by default, whose draws include dropout's, which differ
-        between ranks).
     """
 
-    def __init__(
-        self, dataset, batch_size=32, shuffle=False, num_replicas=1, rank=0, seed=None
-    ):
+    def __init__(self, dataset, batch_size=32, shuffle=False, num_replicas=1, rank=0):
         self.dataset = dataset
         self.batch_size = batch_size
         self.shuffle = shuffle
         self.num_replicas = num_replicas
         self.rank = rank
-        self.random = None if seed is None else torch.Generator().manual_seed(seed)
 
     def _generator(self):
-        return self.random if self.random is not None else generator()
+        # every rank draws the same batches from the fit's "batches" stream,
+        # apart from dropout's draws, which differ between ranks
+        return generator(stream="batches" if self.num_replicas > 1 else None)
 
     def _pools(self):
         """Indices of the sequences, in pools each sorted by length."""
