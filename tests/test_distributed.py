@@ -21,10 +21,10 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-@pytest.fixture(scope="module")
-def ranks(tmp_path_factory):
-    """``{scenario: [rank 0's result, rank 1's]}``, and the folder they are in."""
-    out = tmp_path_factory.mktemp("ranks")
+def launch(out, *scenarios, timeout=600):
+    """``torchrun`` of the worker's ``scenarios`` (all but "resume" by default) on
+    2 ranks of one thread each, writing to ``out``; a hang (a rank waiting on a
+    collective that never comes) fails at ``timeout``."""
     command = [
         sys.executable,
         "-m",
@@ -33,12 +33,19 @@ def ranks(tmp_path_factory):
         "--nproc_per_node=2",
         str(Path(worker.__file__)),
         str(out),
+        *scenarios,
     ]
     environment = {**os.environ, "OMP_NUM_THREADS": "1"}
-    # a hang (a rank waiting on a collective that never comes) fails here
-    done = subprocess.run(
-        command, env=environment, capture_output=True, text=True, timeout=600
+    return subprocess.run(
+        command, env=environment, capture_output=True, text=True, timeout=timeout
     )
+
+
+@pytest.fixture(scope="module")
+def ranks(tmp_path_factory):
+    """``{scenario: [rank 0's result, rank 1's]}``, and the folder they are in."""
+    out = tmp_path_factory.mktemp("ranks")
+    done = launch(out)
     assert done.returncode == 0, done.stderr[-5000:]
     results = {}
     for path in sorted(out.glob("*-[01].pkl")):
@@ -187,27 +194,9 @@ def test_a_data_parallel_fit_killed_on_one_rank_resumes_when_launched_again(
     same way, but torch 2.13's restarted gloo ranks sometimes fail to connect,
     pytorch/pytorch#167288, so the test relaunches itself.)"""
 
-    def launch():
-        return subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "torch.distributed.run",
-                "--standalone",
-                "--nproc_per_node=2",
-                str(Path(worker.__file__)),
-                str(tmp_path),
-                "resume",
-            ],
-            env={**os.environ, "OMP_NUM_THREADS": "1"},
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
-
-    assert launch().returncode != 0  # rank 1 was killed
+    assert launch(tmp_path, "resume", timeout=300).returncode != 0  # rank 1 killed
     assert len(list((tmp_path / "checkpoints").iterdir())) == 1
-    done = launch()
+    done = launch(tmp_path, "resume", timeout=300)
     assert done.returncode == 0, done.stderr[-5000:]
     uninterrupted = ranks[0]["train"][0]
     for rank in (0, 1):
