@@ -1,6 +1,7 @@
 """The skorch net behind every estimator."""
 
 import gc
+import inspect
 import warnings
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -88,7 +89,7 @@ class SequenceNet(NeuralNet):
     precision = "32"
     #: while a run trains data-parallel: its Ranks, the DDP-wrapped module, and
     #: how the training batches are shared (see BucketBatchSampler)
-    ranks_ = parallel_ = union_elements_ = None
+    ranks_ = parallel_ = union_units_ = None
     sharing_ = {}  # noqa: RUF012 (never changed in place)
 
     def __init__(self, module, head, precision="32", **kwargs):
@@ -226,7 +227,7 @@ class SequenceNet(NeuralNet):
         vars(self)["parallel_"] = DistributedDataParallel(
             self.module_,
             device_ids=[device] if device.type == "cuda" else None,
-            broadcast_buffers=False,
+            **{_NO_BUFFER_SYNC: False},
         )
         try:
             try:
@@ -267,8 +268,7 @@ class SequenceNet(NeuralNet):
         of elements (not by the batch's total weight) keeps weights that differ
         between batches in force.
         """
-        y_true = to_tensor(y_true, device=self.device)
-        target, weight = y_true if isinstance(y_true, (tuple, list)) else (y_true, None)
+        target, weight = _target_and_weight(to_tensor(y_true, device=self.device))
         if self.head.loss_per_step:
             real = real_steps(target)  # (B, T)
             if target.is_floating_point():
@@ -289,23 +289,25 @@ class SequenceNet(NeuralNet):
         # data-parallel: DDP averages the ranks' gradients, so each rank's share
         # of the union batch's mean loss, times the number of ranks, gives the
         # gradient of that mean even where the ranks' batches hold different
-        # numbers of elements; the value is the mean itself, the same on every rank
+        # numbers of elements; the value is the mean itself, the same on every rank.
+        # An element is a real step, or one of a sequence's (equally many) outputs
+        per_unit = 1 if self.head.loss_per_step else counts.shape[1]
+        union_count = self.union_units_ * per_unit
         union_total = self.ranks_.sum(total.detach(), 0)[0]
-        share = total * self.ranks_.world_size / self.union_elements_
-        return share + (union_total / self.union_elements_ - share).detach()
+        share = total * self.ranks_.world_size / union_count
+        return share + (union_total / union_count - share).detach()
 
     def train_step_single(self, batch, **fit_params):
         """skorch's training step. In data-parallel training the ranks first
-        count the real elements of their batches together (see :meth:`get_loss`),
-        which is also where a rank learns that another stopped or failed: before
-        the forward pass, so that no rank is left with one that awaits its
-        backward pass."""
+        count what their batches' losses are means over, together (see
+        :meth:`get_loss`): real steps for per-step losses, else sequences. That
+        is also where a rank learns that another stopped or failed: before the
+        forward pass, so that no rank is left with one that awaits its backward
+        pass."""
         if self.ranks_ is not None:
-            target = batch[1][0] if isinstance(batch[1], (tuple, list)) else batch[1]
-            real = (
-                real_steps(target).sum() if self.head.loss_per_step else target.numel()
-            )
-            self.union_elements_ = self.ranks_.sum(real, 0)[0]
+            target, _ = _target_and_weight(batch[1])
+            units = real_steps(target).sum() if self.head.loss_per_step else len(target)
+            self.union_units_ = self.ranks_.sum(units, 0)[0]
         return super().train_step_single(batch, **fit_params)
 
     def evaluation_step(self, batch, training=False):
@@ -465,8 +467,23 @@ _TRAINING_ONLY = (
     "ranks_",
     "parallel_",
     "sharing_",
-    "union_elements_",
+    "union_units_",
 )
+
+
+#: DistributedDataParallel's switch for broadcasting buffers before each forward
+#: pass: broadcast_buffers, renamed forward_sync_buffers (torch 2.13 warns on the
+#: old name at every fit)
+_NO_BUFFER_SYNC = (
+    "forward_sync_buffers"
+    if "forward_sync_buffers" in inspect.signature(DistributedDataParallel).parameters
+    else "broadcast_buffers"
+)
+
+
+def _target_and_weight(y):
+    """A batch's targets and their sample weights (None without them)."""
+    return y if isinstance(y, (tuple, list)) else (y, None)
 
 
 def _numpy_state(module):

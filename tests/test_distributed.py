@@ -102,6 +102,7 @@ def test_training_on_two_ranks_shares_the_batches_and_learns_as_one_process(rank
     results, out = ranks
     rank0, rank1 = results["train"]
     assert rank0["distributed_"] is True
+    assert rank0["warnings"] == rank1["warnings"] == []  # torch's deprecations too
     assert rank0["batches"] == rank1["batches"]
     assert rank0["losses"] == rank1["losses"]  # the whole data's, on every rank
     X_train, y_train = worker.series_task(1200, seed=1)
