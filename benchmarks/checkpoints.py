@@ -7,13 +7,21 @@ difference, the median time of writing one checkpoint (measured around each
 write, state gathering included), and the size of the checkpoint file (taken after
 the last epoch of a fit that is then stopped, so that the file is kept).
 
+With ``--g2p DIR`` (a directory holding CMUdict's ``train.tsv``), it also fits
+the grapheme-to-phoneme example's model (hidden 256) on the whole training set
+for ``--epochs`` epochs with checkpoints kept, and prints its seconds per epoch,
+the median time of writing one checkpoint and the file's size.
+
 Usage::
 
     .venv/bin/python benchmarks/checkpoints.py          # ~2 min on 2 cores
+    .venv/bin/python benchmarks/checkpoints.py --workloads "" --epochs 2 \
+        --g2p ../shared/data/g2p_cmudict               # ~3 min
 """
 
 import os
 import statistics
+import sys
 import tempfile
 import time
 
@@ -22,6 +30,7 @@ import torch
 from bench import make_parser, make_workload, sklstm_estimator
 from skorch.callbacks import Callback
 
+from sklstm import LSTMSeq2Seq
 from sklstm.checkpoints import CheckpointStore
 
 #: seconds spent in each checkpoint's writing, collected while fits run
@@ -76,9 +85,41 @@ def checkpoint_bytes(data, args):
         return os.path.getsize(os.path.join(directory, name))
 
 
+def g2p_row(args):
+    """The grapheme-to-phoneme example's model, ``args.epochs`` epochs."""
+    sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "examples"))
+    from datasets import load_g2p
+
+    X, y = load_g2p(os.path.join(args.g2p, "train.tsv"))
+    WRITES.clear()
+    with tempfile.TemporaryDirectory() as directory:
+        estimator = LSTMSeq2Seq(
+            hidden_size=256,
+            dropout=0.2,
+            batch_size=32,
+            lr=1e-3,
+            max_epochs=args.epochs,
+            random_state=0,
+            checkpoint_dir=directory,
+            keep_checkpoint=True,
+        )
+        start = time.perf_counter()
+        estimator.fit(X, y)
+        epoch = (time.perf_counter() - start) / estimator.n_iter_
+        (name,) = os.listdir(directory)
+        size = os.path.getsize(os.path.join(directory, name))
+    write = statistics.median(WRITES)
+    print(
+        f"| g2p (hidden 256, {len(X)} pairs) | | {epoch:.1f} | | {write * 1e3:.0f} ms "
+        f"({write / (epoch - write):.2%} of an epoch) | {size / 1e6:.1f} MB |",
+        flush=True,
+    )
+
+
 def main():
     parser = make_parser(__doc__.splitlines()[0])
     parser.set_defaults(workloads="ad")
+    parser.add_argument("--g2p", help="a directory with CMUdict's train.tsv")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     print(
@@ -102,6 +143,8 @@ def main():
             f"({write / a:.1%} of an epoch) | {size / 1e6:.1f} MB |",
             flush=True,
         )
+    if args.g2p:
+        g2p_row(args)
 
 
 if __name__ == "__main__":

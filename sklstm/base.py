@@ -242,7 +242,9 @@ or dict
                     verbose=self.verbose if ranks is None or ranks.rank == 0 else 0,
                 )
         self.history_, self.n_iter_ = self.net_.history, run.epochs
-        if store is not None and not run.interrupted and not (ranks and ranks.rank):
+        if store is not None and not (
+            run.interrupted or self.keep_checkpoint or (ranks and ranks.rank)
+        ):
             store.remove()  # kept after Ctrl-C, for the same fit to resume
         if reset or not incremental:
             # also after a divergence: the estimator keeps weights it can predict

@@ -2,11 +2,12 @@
 
 With ``checkpoint_dir``, a fit writes its state after every epoch to one file in
 that directory, named by a key made of everything that determines the run: the
-estimator's class and hyperparameters (but ``verbose``, ``callbacks`` and
-``checkpoint_dir``), the data as read (a digest of the sequences, targets and
-sample weights) and the sklstm version. The same fit run again finds its file and
-goes on after the last complete epoch, ending with the model an uninterrupted fit
-gives; fits of a search that share the directory never meet.
+estimator's class and hyperparameters (but ``verbose``, ``callbacks``,
+``checkpoint_dir`` and ``keep_checkpoint``), the data as read (a digest of the
+sequences, targets and sample weights) and the sklstm version. The same fit run
+again finds its file and goes on after the last complete epoch, ending with the
+model an uninterrupted fit gives; fits of a search that share the directory never
+meet.
 
 A file holds plain data (numpy arrays, and a JSON document for the rest): the
 module's weights, the optimizer's state, the history, the state of the callbacks
@@ -16,7 +17,10 @@ random generators and its seed. The input and target encoders are not stored: th
 key fixes the data and the hyperparameters they are learned from, so a resumed fit
 learns them again, the same. Files are written to a temporary name, flushed to
 disk and renamed over the previous one, so a kill while writing leaves the previous
-checkpoint whole; the file is removed once the fit ends.
+checkpoint whole; the file is removed once the fit ends, unless
+``keep_checkpoint``: then the same fit run again restores the finished run (it
+trains no epoch, or only the one whose end stopped it early, which left no
+checkpoint) and ends with the same model.
 """
 
 import hashlib
@@ -36,7 +40,7 @@ from sklstm.rng import generator_states, set_generator_states
 __all__ = ["CheckpointStore", "CheckpointWriter", "open_checkpoint"]
 
 #: hyperparameters that do not change what a fit computes
-NOT_IN_KEY = ("verbose", "callbacks", "checkpoint_dir")
+NOT_IN_KEY = ("verbose", "callbacks", "checkpoint_dir", "keep_checkpoint")
 
 
 def open_checkpoint(estimator, dataset, incremental, reset, ranks):

@@ -19,6 +19,7 @@ import os
 import pickle
 import signal
 import threading
+import warnings
 from contextlib import contextmanager
 
 import torch
@@ -64,6 +65,25 @@ def resolve_distributed(value):
     return world_size > 1 or (value is True and world_size == 1)
 
 
+def restart_hazard():
+    """A warning's text when this process was started by ``torchrun
+    --max-restarts`` with the rendezvous store shared with the workers (torch's
+    default), else None: restarted ranks then meet the previous attempt's keys in
+    that store and may fail to connect (pytorch/pytorch#135712, #167288; with torch
+    2.13 and 2 gloo ranks on one machine, 5 relaunches in 8 failed or hung, none in
+    12 with the store not shared)."""
+    restarts = int(os.environ.get("TORCHELASTIC_MAX_RESTARTS", "0"))
+    if restarts and os.environ.get("TORCHELASTIC_USE_AGENT_STORE") == "True":
+        return (
+            f"torchrun restarts this job up to {restarts} time(s), but with the "
+            "rendezvous store shared with its processes (torch's default) restarted "
+            "ranks may fail to connect or hang (pytorch/pytorch#135712). Set "
+            "TORCH_DISABLE_SHARE_RDZV_TCP_STORE=1 in torchrun's environment: "
+            "`TORCH_DISABLE_SHARE_RDZV_TCP_STORE=1 torchrun --max-restarts=N ...`."
+        )
+    return None
+
+
 def _leave():
     """Destroy the process group sklstm initialised, before the interpreter's
     exit: left to it, gloo's threads free their last collective's tensors once
@@ -92,6 +112,9 @@ class Ranks:
 
     def __init__(self, device):
         device = torch.device(device)
+        hazard = restart_hazard()
+        if hazard and os.environ.get("RANK") == "0":
+            warnings.warn(hazard, RuntimeWarning, stacklevel=4)
         if not dist.is_initialized():
             dist.init_process_group("nccl" if device.type == "cuda" else "gloo")
             # the group lives as long as the process: later fits use it too

@@ -495,9 +495,17 @@ class SharedHyperparameters(Declared):
         "made of the hyperparameters, the data and the sklstm version. The same fit "
         "run again after a kill resumes after its last complete epoch and ends with "
         "the model an uninterrupted fit gives; the checkpoint is removed when the "
-        "fit ends (kept after Ctrl-C). See the README's \"Long fits: checkpoints "
-        'and resume".',
+        "fit ends (kept after Ctrl-C, or with ``keep_checkpoint``). See the "
+        'README\'s "Long fits: checkpoints and resume".',
         check=_optional_path,
+    )
+    keep_checkpoint: bool = hyperparameter(
+        default=False,
+        type="bool",
+        doc="Keep the checkpoint of ``checkpoint_dir`` when the fit ends (as the "
+        "checkpoints of Keras' ``BackupAndRestore(delete_checkpoint=False)``): the "
+        "same fit run again then loads the finished model instead of training.",
+        check=boolean,
     )
     distributed: Any = hyperparameter(
         default="auto",

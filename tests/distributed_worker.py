@@ -169,8 +169,8 @@ def kill():
 
 
 def _resume(X_train, y_train, X_test, out):
-    """As "train", with checkpoints: the first launch (no checkpoint yet) has rank
-    1 killed at the end of epoch 3; the launch after it resumes."""
+    """As "train", with checkpoints: the first attempt (no checkpoint yet) has rank
+    1 killed at the end of epoch 3; the attempt after it resumes."""
     directory = os.path.join(out, "checkpoints")
     first = not (os.path.isdir(directory) and os.listdir(directory))
     dist.init_process_group("gloo")  # both ranks have looked before either writes
@@ -183,6 +183,7 @@ def _resume(X_train, y_train, X_test, out):
         **ended(estimator),
         "losses": [row["train_loss"] for row in estimator.history_],
         "proba": estimator.predict_proba(X_test),
+        "restart": os.environ["TORCHELASTIC_RESTART_COUNT"],
     }
 
 

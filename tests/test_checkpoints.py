@@ -177,3 +177,27 @@ def test_continued_training_with_checkpoints_is_refused(tmp_path, how):
             estimator.partial_fit(X, y)
         else:
             estimator.fit(X, y)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{}, {"tol": 0.0, "n_iter_no_change": 2, "max_epochs": 40}],
+    ids=["all epochs", "stopped early"],
+)
+def test_a_kept_checkpoint_gives_the_finished_model_again(tmp_path, params):
+    X, y = small_task()
+    alone = LSTMClassifier(**{**SMALL, **params}).fit(X, y)
+    if params:
+        assert alone.n_iter_ < params["max_epochs"]
+    kept = LSTMClassifier(
+        **{**SMALL, **params}, checkpoint_dir=tmp_path, keep_checkpoint=True
+    ).fit(X, y)
+    assert len(list(tmp_path.iterdir())) == 1
+    again, messages = resume(tmp_path, **params, keep_checkpoint=True)
+    # a run that stopped early left its last checkpoint one epoch before
+    assert f"after epoch {alone.n_iter_ - bool(params)}." in messages[0]
+    assert again.n_iter_ == alone.n_iter_
+    for estimator in (kept, again):
+        np.testing.assert_array_equal(
+            estimator.predict_proba(X), alone.predict_proba(X)
+        )
