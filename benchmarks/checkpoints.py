@@ -21,13 +21,13 @@ Usage::
 
 import os
 import statistics
-import sys
 import tempfile
 import time
 
 import numpy as np
 import torch
 from bench import make_parser, make_workload, sklstm_estimator
+from shared_data import load_g2p
 from skorch.callbacks import Callback
 
 from sklstm import LSTMSeq2Seq
@@ -87,9 +87,6 @@ def checkpoint_bytes(data, args):
 
 def g2p_row(args):
     """The grapheme-to-phoneme example's model, ``args.epochs`` epochs."""
-    sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "examples"))
-    from datasets import load_g2p
-
     X, y = load_g2p(os.path.join(args.g2p, "train.tsv"))
     WRITES.clear()
     with tempfile.TemporaryDirectory() as directory:

@@ -28,22 +28,13 @@ it with ``--only gunpoint,sst2``, or a group with ``--only ucr`` (``series``,
 import argparse
 import csv
 import statistics
-import sys
 import time
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression, RidgeCV
-from sklearn.metrics import f1_score
-from sklearn.multiclass import OneVsRestClassifier
-from sklearn.pipeline import make_pipeline, make_union
-from sklearn.preprocessing import MultiLabelBinarizer
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "examples"))
-from datasets import (  # noqa: E402
+from shared_data import (
     SHARED_DATA,
     load_conllu,
     load_goemotions,
@@ -51,8 +42,14 @@ from datasets import (  # noqa: E402
     load_ts,
     load_ucr_tsv,
 )
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression, RidgeCV
+from sklearn.metrics import f1_score
+from sklearn.multiclass import OneVsRestClassifier
+from sklearn.pipeline import make_pipeline, make_union
+from sklearn.preprocessing import MultiLabelBinarizer
 
-from sklstm import (  # noqa: E402
+from sklstm import (
     LSTMClassifier,
     LSTMMultiLabel,
     LSTMRegressor,

@@ -12,18 +12,14 @@ Prints the dev accuracy and fit time of each fit. Run ``python
 benchmarks/precision_accuracy.py`` (about 15 minutes on 2 CPU cores).
 """
 
-import sys
 import time
-from pathlib import Path
 
 import torch
+from shared_data import SHARED_DATA, load_conllu, load_sst
 from skorch.callbacks import LRScheduler
 from torch.optim.lr_scheduler import CosineAnnealingLR
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "examples"))
-from datasets import SHARED_DATA, load_conllu, load_sst  # noqa: E402
-
-from sklstm import LSTMClassifier, LSTMTagger  # noqa: E402
+from sklstm import LSTMClassifier, LSTMTagger
 
 PRECISIONS = ("32", "bf16")
 EWT_EPOCHS = 8

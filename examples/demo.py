@@ -1,34 +1,32 @@
 """Demo: sentence sentiment (SST-2) with LSTMClassifier
 ====================================================
 
-Trains an LSTMClassifier with its default settings on the 6,920 SST-2 training
-sentences shipped in ``examples/data/sst2`` (raw strings, no preprocessing) and reports
-accuracy on the 872 development sentences, next to a majority-class baseline. About a
-minute on 2 CPU cores.
-"""
+Trains an LSTMClassifier with its default settings on the 6,920 SST-2 training sentences
+shipped with sklstm (``sklstm.datasets.fetch_sst``; raw strings, no preprocessing) and
+reports accuracy on the 872 development sentences, next to a majority-class baseline.
+About a minute on 2 CPU cores."""
 
 # %%
 import time
 
 import numpy as np
-from datasets import EXAMPLES, load_sst
-from plots import save_classification_figure
+from plots import OUTPUT, save_classification_figure
 from sklearn.metrics import classification_report
 
 from sklstm import LSTMClassifier
+from sklstm.datasets import fetch_sst
 
-DATA = EXAMPLES / "data" / "sst2"
 NAMES = np.array(["negative", "positive"])
 
 
-def load(path):
+def load(subset):
     """Sentences and their labels' names."""
-    sentences, labels = load_sst(path)
+    sentences, labels = fetch_sst(subset, return_X_y=True)
     return sentences, NAMES[labels]
 
 
-X_train, y_train = load(DATA / "train.txt")
-X_dev, y_dev = load(DATA / "dev.txt")
+X_train, y_train = load("train")
+X_dev, y_dev = load("dev")
 print(f"SST-2: {len(X_train)} training and {len(X_dev)} development sentences")
 
 # %%
@@ -56,8 +54,7 @@ print(
 )
 
 # %%
-# The loss per epoch shows where early stopping ended training (the held-out
-# tenth's accuracy stopped improving) and kept the best epoch's weights.
-save_classification_figure(
-    EXAMPLES / "output" / "demo.png", clf, y_dev, clf.predict(X_dev)
-)
+# sklstm.TrainingCurveDisplay draws the losses per epoch, the held-out tenth's
+# accuracy, and the epoch whose weights early stopping kept when that accuracy
+# stopped improving.
+save_classification_figure(OUTPUT / "demo.png", clf, y_dev, clf.predict(X_dev))

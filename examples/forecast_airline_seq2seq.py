@@ -9,8 +9,9 @@ forecast origin of the last 24 months (13 windows of 12 months); training window
 end before the first test origin. Baseline: seasonal naive (the value 12 months
 earlier), which is hard to beat on this strongly seasonal series.
 
-Run: ``python examples/forecast_airline_seq2seq.py [--data DIR]`` (about a minute on
-2 CPU cores); DIR holds ``forecast_airline`` as in ``shared/data``.
+Run: ``python examples/forecast_airline_seq2seq.py [--data-home DIR]`` (about a minute
+on 2 CPU cores); the first run downloads the series (2 kB) into sklstm's data cache
+(``sklstm.datasets.get_data_home``, or DIR).
 """
 
 # %%
@@ -18,18 +19,18 @@ import argparse
 from pathlib import Path
 
 import numpy as np
-from datasets import EXAMPLES, SHARED_DATA, load_airline
-from plots import save_regression_figure
+from plots import OUTPUT, save_regression_figure
 from sklearn.metrics import root_mean_squared_error
 
 from sklstm import LSTMSeq2Seq
+from sklstm.datasets import fetch_airline
 
 parser = argparse.ArgumentParser(description=__doc__.partition("\n")[0])
-parser.add_argument("--data", type=Path, default=SHARED_DATA)
-parser.add_argument("--out", type=Path, default=EXAMPLES / "output")
+parser.add_argument("--data-home", type=Path, help="sklstm's data cache")
+parser.add_argument("--out", type=Path, default=OUTPUT)
 args = parser.parse_args()
 
-series = load_airline(args.data / "forecast_airline" / "Airline.csv")
+series = fetch_airline(data_home=args.data_home)
 history, horizon, test_months = 24, 12, 24
 first_test = len(series) - test_months  # the first test forecast origin
 

@@ -8,12 +8,12 @@ the predicted phonemes equal any of its pronunciations) and the phoneme error ra
 with greedy decoding and with a beam of 5. Prints a few predictions and saves the
 training curve.
 
-Run: ``python examples/g2p_cmudict.py [--data DIR] [--max-epochs N]
-[--precision bf16] [--defaults]`` (about 31 minutes on 2 CPU cores); DIR holds
-``train.tsv`` and ``dev.tsv``. The fit keeps a checkpoint after every epoch in
-``OUT/checkpoints`` (27 MB, written in 0.1 s; ``benchmarks/checkpoints.py``):
-stopped or killed, the same command resumes where it was.
-"""
+Run: ``python examples/g2p_cmudict.py [--max-epochs N] [--precision bf16] [--defaults]
+[--data-home DIR]`` (about 31 minutes on 2 CPU cores); the first run downloads CMUdict
+(1 MB) into sklstm's data cache (``sklstm.datasets.get_data_home``, or DIR). The fit
+keeps a checkpoint after every epoch in ``OUT/checkpoints`` (27 MB, written in 0.1 s;
+``benchmarks/checkpoints.py``): stopped or killed, the same command resumes where it
+was."""
 
 # %%
 import argparse
@@ -21,15 +21,15 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-from datasets import EXAMPLES, SHARED_DATA, load_g2p
-from plots import save_loss_figure
+from plots import OUTPUT, save_loss_figure
 from skorch.callbacks import LRScheduler
 from torch.optim.lr_scheduler import ReduceLROnPlateau
 
 from sklstm import LSTMSeq2Seq
+from sklstm.datasets import fetch_cmudict
 
 parser = argparse.ArgumentParser(description=__doc__.partition("\n")[0])
-parser.add_argument("--data", type=Path, default=SHARED_DATA / "g2p_cmudict")
+parser.add_argument("--data-home", type=Path, help="sklstm's data cache")
 parser.add_argument("--max-epochs", type=int, default=28)
 parser.add_argument(
     "--defaults",
@@ -39,11 +39,13 @@ parser.add_argument(
 parser.add_argument(
     "--precision", default="32", choices=["32", "bf16"], help="see the README"
 )
-parser.add_argument("--out", type=Path, default=EXAMPLES / "output")
+parser.add_argument("--out", type=Path, default=OUTPUT)
 args = parser.parse_args()
 
-X_train, y_train = load_g2p(args.data / "train.tsv")
-X_dev_pairs, y_dev_pairs = load_g2p(args.data / "dev.tsv")
+X_train, y_train = fetch_cmudict(data_home=args.data_home, return_X_y=True)
+X_dev_pairs, y_dev_pairs = fetch_cmudict(
+    "dev", data_home=args.data_home, return_X_y=True
+)
 # the dev set scores each word once, against all its pronunciations
 pronunciations = defaultdict(list)
 for letters, phonemes in zip(X_dev_pairs, y_dev_pairs, strict=True):

@@ -2,10 +2,10 @@
 ===========================================================================
 
 ``LSTMTagger`` is trained on pairs ``(tokens[:-1], tokens[1:])`` from the SST-2
-sentences shipped in ``examples/data/sst2``: at every step its label is the token that
-follows. ``predict_proba`` then gives, at each step of a prefix, a distribution over
-the vocabulary; the last step's distribution is the model's guess at what comes next,
-and sampling from it, one token at a time, continues the text.
+sentences shipped with sklstm (``sklstm.datasets.fetch_sst``): at every step its label
+is the token that follows. ``predict_proba`` then gives, at each step of a prefix, a
+distribution over the vocabulary; the last step's distribution is the model's guess at
+what comes next, and sampling from it, one token at a time, continues the text.
 
 Run: ``python examples/next_token.py [--epochs N]``; about three minutes on 2 CPU cores.
 """
@@ -15,20 +15,17 @@ import argparse
 from collections import Counter
 
 import numpy as np
-from datasets import EXAMPLES
-from plots import save_distribution_figure
+from plots import OUTPUT, save_distribution_figure
 
 from sklstm import LSTMTagger
+from sklstm.datasets import fetch_sst
 
 parser = argparse.ArgumentParser(description=__doc__.partition("\n")[0])
 parser.add_argument("--epochs", type=int, default=8)
 parser.add_argument("--prefix", default="the film is")
 args = parser.parse_args()
 
-lines = (EXAMPLES / "data" / "sst2" / "train.txt").read_text("utf-8")
-sentences = [
-    ["<s>", *line.split(" ", 1)[1].split(), "</s>"] for line in lines.splitlines()
-]
+sentences = [["<s>", *text.split(), "</s>"] for text in fetch_sst("train").data]
 
 # Rare words become "<unk>": the label set (the output layer) stays small.
 counts = Counter(word for sentence in sentences for word in sentence)
@@ -69,7 +66,7 @@ print(
     ", ".join(f"{model.classes_[i]} ({distribution[i]:.2f})" for i in top[:5]),
 )
 save_distribution_figure(
-    EXAMPLES / "output" / "next_token.png",
+    OUTPUT / "next_token.png",
     model.classes_[top],
     distribution[top],
     f"P(next token | {' '.join(prefix[1:])!r})",

@@ -7,6 +7,12 @@ from pathlib import Path
 
 import numpy as np
 
+from sklstm import TrainingCurveDisplay
+
+#: where the examples save their figures. A module's __file__, since the gallery
+#: runs the examples themselves without one
+OUTPUT = Path(__file__).resolve().parent / "output"
+
 
 def _pyplot():
     try:
@@ -21,13 +27,8 @@ def _pyplot():
 
 
 def _loss_panel(ax, estimator):
-    history = estimator.history_
-    epochs = range(1, len(history) + 1)
-    ax.plot(epochs, history[:, "train_loss"], marker="o", label="training")
-    if "valid_loss" in history[-1]:
-        ax.plot(epochs, history[:, "valid_loss"], marker="o", label="validation")
-    ax.set(xlabel="epoch", ylabel="loss", title="Loss per epoch")
-    ax.legend()
+    """Losses, the validation score, the epoch kept and rate changes."""
+    TrainingCurveDisplay.from_estimator(estimator, ax=ax, name="Training")
 
 
 def save_classification_figure(path, estimator, y_true, y_pred, labels=None):

@@ -7,8 +7,9 @@ word embeddings alone and once with the character-level word representation
 (``char_embedding_dim``), which gives words unseen in training a vector from their
 spelling.
 
-Run: ``python examples/pos_tagging_ewt.py [--data DIR] [--epochs N]`` (about 5 minutes
-on 2 CPU cores); DIR holds ``en_ewt-ud-{train,dev}.conllu``.
+Run: ``python examples/pos_tagging_ewt.py [--epochs N] [--data-home DIR]`` (about 5
+minutes on 2 CPU cores); the first run downloads UD English EWT (16 MB) into sklstm's
+data cache (``sklstm.datasets.get_data_home``, or DIR).
 """
 
 # %%
@@ -16,22 +17,22 @@ import argparse
 import time
 from pathlib import Path
 
-from datasets import EXAMPLES, SHARED_DATA, load_conllu
-from plots import save_classification_figure
+from plots import OUTPUT, save_classification_figure
 from sklearn.metrics import classification_report
 from skorch.callbacks import LRScheduler
 from torch.optim.lr_scheduler import CosineAnnealingLR
 
 from sklstm import LSTMTagger, flatten_tags
+from sklstm.datasets import fetch_ud_english_ewt
 
 parser = argparse.ArgumentParser(description=__doc__.partition("\n")[0])
-parser.add_argument("--data", type=Path, default=SHARED_DATA / "ud_english_ewt")
+parser.add_argument("--data-home", type=Path, help="sklstm's data cache")
 parser.add_argument("--epochs", type=int, default=15)
-parser.add_argument("--out", type=Path, default=EXAMPLES / "output")
+parser.add_argument("--out", type=Path, default=OUTPUT)
 args = parser.parse_args()
 
-X_train, y_train = load_conllu(args.data / "en_ewt-ud-train.conllu")
-X_dev, y_dev = load_conllu(args.data / "en_ewt-ud-dev.conllu")
+X_train, y_train = fetch_ud_english_ewt(data_home=args.data_home, return_X_y=True)
+X_dev, y_dev = fetch_ud_english_ewt("dev", data_home=args.data_home, return_X_y=True)
 print(f"EWT: {len(X_train)} training, {len(X_dev)} development sentences")
 
 # %%

@@ -14,16 +14,15 @@ Run: ``python examples/pretrained_embeddings.py`` (about 3 minutes on 2 CPU core
 from collections import Counter
 
 import numpy as np
-from datasets import EXAMPLES, load_sst
-from plots import save_classification_figure
+from plots import OUTPUT, save_classification_figure
 from scipy import sparse
 from sklearn.decomposition import TruncatedSVD
 
 from sklstm import LSTMClassifier
+from sklstm.datasets import fetch_sst
 
-data = EXAMPLES / "data" / "sst2"
-X_train, y_train = load_sst(data / "train.txt")
-X_dev, y_dev = load_sst(data / "dev.txt")
+X_train, y_train = fetch_sst("train", return_X_y=True)
+X_dev, y_dev = fetch_sst("dev", return_X_y=True)
 sentences = [text.split() for text in X_train]
 
 # %%
@@ -66,6 +65,4 @@ runs = {
 for name, extra in runs.items():
     clf = LSTMClassifier(**settings, **extra).fit(X_train, y_train)
     print(f"{name}: SST-2 development accuracy {clf.score(X_dev, y_dev):.3f}")
-save_classification_figure(
-    EXAMPLES / "output" / "pretrained.png", clf, y_dev, clf.predict(X_dev)
-)
+save_classification_figure(OUTPUT / "pretrained.png", clf, y_dev, clf.predict(X_dev))

@@ -5,9 +5,8 @@ A ``FunctionTransformer`` cleans the raw strings and feeds them to ``LSTMClassif
 a small ``GridSearchCV`` (3-fold on the training set) picks the hidden size and the
 pooling, and the refitted best pipeline is scored on the development set.
 
-Run: ``python examples/sentiment_sst2.py [--data DIR]`` (about 4 minutes on 2 CPU
-cores); DIR holds ``stsa.binary.{train,dev}`` (by default the copy shipped in
-``examples/data/sst2`` is used).
+Run: ``python examples/sentiment_sst2.py`` (about 4 minutes on 2 CPU cores; SST-2
+is shipped with sklstm).
 """
 
 # %%
@@ -15,28 +14,19 @@ import argparse
 import re
 from pathlib import Path
 
-from datasets import EXAMPLES, load_sst
-from plots import save_classification_figure
+from plots import OUTPUT, save_classification_figure
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer
 
 from sklstm import LSTMClassifier
+from sklstm.datasets import fetch_sst
 
 parser = argparse.ArgumentParser(description=__doc__.partition("\n")[0])
-parser.add_argument("--data", type=Path, default=None)
-parser.add_argument("--out", type=Path, default=EXAMPLES / "output")
+parser.add_argument("--out", type=Path, default=OUTPUT)
 args = parser.parse_args()
-if args.data is None:
-    shipped = EXAMPLES / "data" / "sst2"
-    train_file, dev_file = shipped / "train.txt", shipped / "dev.txt"
-else:
-    train_file, dev_file = (
-        args.data / "stsa.binary.train",
-        args.data / "stsa.binary.dev",
-    )
-X_train, y_train = load_sst(train_file)
-X_dev, y_dev = load_sst(dev_file)
+X_train, y_train = fetch_sst("train", return_X_y=True)
+X_dev, y_dev = fetch_sst("dev", return_X_y=True)
 
 
 def clean(texts):

@@ -12,8 +12,9 @@ learns far better from 15 informative steps than from 150 nearly equal ones: on
 GunPoint, test accuracy goes from 0.49 (step by step, the network never leaves the
 majority class) to 0.95 with windows of 10.
 
-Run: ``python examples/time_series_ucr.py [--data DIR]`` (about 3 minutes on 2 CPU
-cores); DIR holds the sets' folders as in ``shared/data``.
+Run: ``python examples/time_series_ucr.py [--data-home DIR]`` (about 3 minutes on 2
+CPU cores); the first run downloads the four sets (1 MB) into sklstm's data cache
+(``sklstm.datasets.get_data_home``, or DIR).
 """
 
 # %%
@@ -22,23 +23,18 @@ import time
 from pathlib import Path
 
 import numpy as np
-from datasets import EXAMPLES, SHARED_DATA, load_ts
-from plots import save_classification_figure
+from plots import OUTPUT, save_classification_figure
 
 from sklstm import LSTMClassifier
+from sklstm.datasets import fetch_classification
 
 parser = argparse.ArgumentParser(description=__doc__.partition("\n")[0])
-parser.add_argument("--data", type=Path, default=SHARED_DATA)
+parser.add_argument("--data-home", type=Path, help="sklstm's data cache")
 parser.add_argument("--epochs", type=int, default=150)
-parser.add_argument("--out", type=Path, default=EXAMPLES / "output")
+parser.add_argument("--out", type=Path, default=OUTPUT)
 args = parser.parse_args()
 
-SETS = {
-    "GunPoint": "ucr_gunpoint",
-    "ItalyPowerDemand": "ucr_italy_power_demand",
-    "BasicMotions": "uea_basic_motions",
-    "PickupGestureWiimoteZ": "ucr_pickup_gesture_wiimote_z",
-}
+SETS = ("GunPoint", "ItalyPowerDemand", "BasicMotions", "PickupGestureWiimoteZ")
 
 
 def windows(series, width):
@@ -48,9 +44,13 @@ def windows(series, width):
 
 # %%
 # Small training sets (36 to 67 series): small batches give enough updates per epoch.
-for name, folder in SETS.items():
-    X_train, y_train = load_ts(args.data / folder / f"{name}_TRAIN.ts")
-    X_test, y_test = load_ts(args.data / folder / f"{name}_TEST.ts")
+for name in SETS:
+    X_train, y_train = fetch_classification(
+        name, data_home=args.data_home, return_X_y=True
+    )
+    X_test, y_test = fetch_classification(
+        name, "test", data_home=args.data_home, return_X_y=True
+    )
     width = max(1, round(np.median([len(s) for s in X_train]) / 15))
     lengths = sorted({len(s) for s in X_train})
     X_train, X_test = windows(X_train, width), windows(X_test, width)

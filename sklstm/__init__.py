@@ -11,6 +11,7 @@ _WHERE = {
     "LSTMRegressor": "sklstm.regressor",
     "LSTMSeq2Seq": "sklstm.seq2seq",
     "LSTMTagger": "sklstm.tagger",
+    "TrainingCurveDisplay": "sklstm.display",
     "flatten_tags": "sklstm.targets",
 }
 # torch loads with the first estimator used, not with the package
@@ -19,6 +20,7 @@ __all__ = [*_WHERE, "__version__"]
 
 if TYPE_CHECKING:  # what type checkers and editors see
     from sklstm.classifier import LSTMClassifier as LSTMClassifier
+    from sklstm.display import TrainingCurveDisplay as TrainingCurveDisplay
     from sklstm.multilabel import LSTMMultiLabel as LSTMMultiLabel
     from sklstm.regressor import LSTMRegressor as LSTMRegressor
     from sklstm.seq2seq import LSTMSeq2Seq as LSTMSeq2Seq

@@ -3,12 +3,26 @@
 import copy
 import math
 import sys
+import warnings
 
 from skorch import callbacks
-from skorch.callbacks import Callback, EpochScoring, PassthroughScoring, PrintLog
+from skorch.callbacks import (
+    Callback,
+    EpochScoring,
+    PassthroughScoring,
+    PrintLog,
+    ProgressBar,
+)
 from skorch.utils import Ansi
 
-__all__ = ["DivergenceGuard", "EarlyStopping", "EpochLog", "EpochLoss", "EpochScore"]
+__all__ = [
+    "DivergenceGuard",
+    "EarlyStopping",
+    "EpochLog",
+    "EpochLoss",
+    "EpochScore",
+    "progress_bar",
+]
 
 
 class EarlyStopping(callbacks.EarlyStopping):
@@ -201,3 +215,22 @@ class DivergenceGuard(Callback):
             f"{what}; the estimator keeps {kept}. Try a smaller learning rate "
             f"(lr={net.lr}) or set gradient_clip."
         )
+
+
+def progress_bar(verbose):
+    """``[ProgressBar]`` for a run with ``verbose >= 2`` whose bar would reach a
+    terminal: skorch's bar of batches done, their rate and the epoch's time left
+    (tqdm), which would fill a log file with redrawn lines."""
+    if verbose < 2 or not sys.stderr.isatty():  # tqdm draws on stderr
+        return []
+    try:
+        import tqdm  # noqa: F401
+    except ImportError:
+        warnings.warn(
+            "verbose=2 shows a progress bar with tqdm, which is not installed: pip "
+            "install tqdm. Training goes on with verbose=1's table.",
+            UserWarning,
+            stacklevel=2,
+        )
+        return []
+    return [ProgressBar()]

@@ -13,7 +13,13 @@ from skorch.helper import predefined_split
 from skorch.utils import to_device, to_tensor
 from torch.nn.parallel import DistributedDataParallel
 
-from sklstm.callbacks import DivergenceGuard, EarlyStopping, EpochLog, EpochLoss
+from sklstm.callbacks import (
+    DivergenceGuard,
+    EarlyStopping,
+    EpochLog,
+    EpochLoss,
+    progress_bar,
+)
 from sklstm.data import bucket_loader, real_steps
 from sklstm.devices import autocast
 from sklstm.rng import generator, initialize_parameters, seeded
@@ -180,7 +186,7 @@ class SequenceNet(NeuralNet):
         TrainingRun
         """
         self.set_params(**settings)
-        self.callbacks = [DivergenceGuard(), *callbacks]
+        self.callbacks = [DivergenceGuard(), *progress_bar(self.verbose), *callbacks]
         self.train_split = None if valid is None else predefined_split(valid)
         self.initialize_callbacks()
         diverged = None

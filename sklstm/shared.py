@@ -398,7 +398,8 @@ class SharedHyperparameters(Declared):
         "monitors (see ``tol``) has not improved for half of ``n_iter_no_change`` "
         "epochs, as "
         'scikit-learn\'s ``MLPClassifier(learning_rate="adaptive")`` lowers it, so '
-        'that training settles before it stops. "constant" keeps ``lr``.',
+        'that training settles before it stops. "constant" keeps ``lr``; so does '
+        "a skorch ``LRScheduler`` in ``callbacks``, which replaces it.",
         check=one_of("adaptive", "constant"),
     )
     optimizer: Any = hyperparameter(
@@ -464,7 +465,9 @@ class SharedHyperparameters(Declared):
     verbose: int = hyperparameter(
         default=0,
         type="int",
-        doc="1 prints skorch's table of per-epoch losses.",
+        doc="1 prints skorch's table of per-epoch losses; 2 also draws a progress "
+        "bar of each epoch's batches, their rate and the time left (tqdm, when "
+        "installed; only on a terminal).",
         check=integer(0),
     )
     warm_start: bool = hyperparameter(

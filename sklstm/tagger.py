@@ -1,5 +1,6 @@
 """LSTMTagger: one label per step (part-of-speech tags, entities, per-step states)."""
 
+import warnings
 from typing import Any
 
 import numpy as np
@@ -18,6 +19,12 @@ class LSTMTagger(SequenceEstimator):
     The network's per-step outputs (no pooling) are trained as logits with a
     cross-entropy that skips padding; :meth:`predict_proba` gives each step's
     softmax. An LSTM language model is a tagger whose labels are the next tokens.
+
+    A causal tagger (a language model, tagging a stream as it arrives: each step's
+    output reads only the steps up to it) is ``bidirectional=False``. With both
+    directions (the default for text) each step also reads the steps after it, so
+    a tagger trained to predict the next token sees it; ``fit`` warns when the
+    labels are the token inputs shifted by one step and both directions are on.
 
     Words are also read character by character (``char_embedding_dim="auto"``):
     words unseen in training are the main source of tagging errors, and on UD
@@ -55,6 +62,20 @@ class LSTMTagger(SequenceEstimator):
     _validation_scoring = "accuracy"
     _sequence_targets = True
 
+    def _fit(self, X, y, sample_weight, **kwargs):
+        if self.bidirectional is not False and _labels_are_next_tokens(X, y):
+            warnings.warn(
+                "The labels are the inputs shifted by one step (each step's label "
+                "is the next token), and the tagger reads both directions "
+                f"(bidirectional={self.bidirectional!r}): its backward direction "
+                "reads the token each step predicts, so it learns to copy it and "
+                "cannot predict text it has not seen. For a language model or any "
+                "causal tagging, set bidirectional=False.",
+                UserWarning,
+                stacklevel=3,
+            )
+        return super()._fit(X, y, sample_weight, **kwargs)
+
     def predict_proba(self, X):
         """Per-step label probabilities: one ``(T_i, n_labels)`` array per sequence."""
         return self._answer("predict_proba", X)
@@ -76,3 +97,22 @@ class LSTMTagger(SequenceEstimator):
                 flatten_tags(predicted) == flatten_tags(y, [len(p) for p in predicted])
             )
         )
+
+
+def _labels_are_next_tokens(X, y, sample=1000):
+    """Whether, in (a sample of) sequences of string tokens of two steps or more,
+    nine in ten have labels equal to their tokens shifted by one step."""
+    if not isinstance(X, (list, tuple)) or not isinstance(y, (list, tuple)):
+        return False
+    pairs = [
+        (tokens, labels)
+        for tokens, labels in zip(X[:sample], y[:sample], strict=False)
+        if isinstance(tokens, (list, tuple))
+        and 1 < len(tokens) == len(labels)
+        and all(isinstance(token, str) for token in tokens)
+    ]
+    shifted = sum(
+        list(tokens[1:]) == [str(label) for label in labels[:-1]]
+        for tokens, labels in pairs
+    )
+    return bool(pairs) and shifted >= 0.9 * len(pairs)

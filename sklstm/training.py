@@ -129,10 +129,18 @@ def _stratified_or_none(labels, estimator, fraction):
 
 
 def training_callbacks(estimator, valid, incremental):
-    """The skorch callbacks for one training run, from the hyperparameters."""
+    """The skorch callbacks for one training run, from the hyperparameters.
+
+    sklstm's own are named (``"valid_score"``, ``"lr_schedule"``...): skorch
+    groups callbacks of one name at the first one's place, which would move them
+    before the score they read when the user's ``callbacks`` hold one of the same
+    class. A user's ``LRScheduler`` replaces ``lr_schedule="adaptive"``.
+    """
     callbacks = list(estimator.callbacks or [])
     if estimator.gradient_clip is not None:
-        callbacks.append(GradientNormClipping(estimator.gradient_clip))
+        callbacks.append(
+            ("gradient_clip", GradientNormClipping(estimator.gradient_clip))
+        )
     tol = estimator.tol
     if incremental or (valid is None and tol is None):
         return callbacks
@@ -140,37 +148,49 @@ def training_callbacks(estimator, valid, incremental):
     if valid is not None and estimator._validation_scoring:
         monitor, lower_is_better = "valid_score", False
         callbacks.append(
-            EpochScore(
-                estimator._validation_scoring, name=monitor, lower_is_better=False
+            (
+                monitor,
+                EpochScore(
+                    estimator._validation_scoring, name=monitor, lower_is_better=False
+                ),
             )
         )
     elif valid is not None:
         monitor = "valid_loss"
     patience = estimator.n_iter_no_change_
-    if estimator.lr_schedule == "adaptive":
+    users = [c[1] if isinstance(c, tuple) else c for c in estimator.callbacks or []]
+    if estimator.lr_schedule == "adaptive" and not any(
+        isinstance(c, LRScheduler) or c is LRScheduler for c in users
+    ):
         callbacks.append(
-            LRScheduler(
-                ReduceLROnPlateau,
-                monitor=monitor,
-                mode="min" if lower_is_better else "max",
-                factor=0.5,
-                patience=patience // 2,  # halves after patience // 2 + 1 epochs
-                threshold=tol or 0.0,
-                threshold_mode="abs",
+            (
+                "lr_schedule",
+                LRScheduler(
+                    ReduceLROnPlateau,
+                    monitor=monitor,
+                    mode="min" if lower_is_better else "max",
+                    factor=0.5,
+                    patience=patience // 2,  # halves after patience // 2 + 1 epochs
+                    threshold=tol or 0.0,
+                    threshold_mode="abs",
+                ),
             )
         )
     callbacks.append(
-        EarlyStopping(
-            monitor=monitor,
-            lower_is_better=lower_is_better,
-            patience=patience,
-            threshold=tol or 0.0,
-            threshold_mode="abs",
-            load_best=True,
-            floor=(
-                TRAINING_LOSS_FLOOR
-                if monitor == "train_loss" and tol is not None
-                else None
+        (
+            "early_stopping",
+            EarlyStopping(
+                monitor=monitor,
+                lower_is_better=lower_is_better,
+                patience=patience,
+                threshold=tol or 0.0,
+                threshold_mode="abs",
+                load_best=True,
+                floor=(
+                    TRAINING_LOSS_FLOOR
+                    if monitor == "train_loss" and tol is not None
+                    else None
+                ),
             ),
         )
     )

@@ -1,6 +1,9 @@
 """The skorch net: weighted loss, input order, devices, persistence of its state."""
 
+import io
+import math
 import pickle
+import sys
 
 import numpy as np
 import pytest
@@ -285,3 +288,53 @@ def test_epoch_table_is_plain_in_logs_and_has_the_stopping_epoch(marker_data, ca
     assert clf.n_iter_ < 50  # it did stop early
     rows = [line for line in out.splitlines() if line.strip()[:1].isdigit()]
     assert len(rows) == clf.n_iter_
+
+
+class Terminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+@pytest.mark.parametrize("stream", [Terminal, io.StringIO], ids=["terminal", "file"])
+def test_verbose_2_draws_a_progress_bar_on_a_terminal_only(monkeypatch, stream):
+    pytest.importorskip("tqdm")
+    from skorch.callbacks import ProgressBar
+
+    output = stream()
+    monkeypatch.setattr(sys, "stderr", output)
+    rng = np.random.RandomState(0)
+    X = [rng.randn(rng.randint(3, 9), 2) for _ in range(64)]
+    y = [int(x[:, 0].sum() > 0) for x in X]
+    clf = LSTMClassifier(
+        hidden_size=4, max_epochs=2, batch_size=16, verbose=2, random_state=0
+    ).fit(X, y)
+    bars = [c for _, c in clf.net_.callbacks_ if isinstance(c, ProgressBar)]
+    if stream is Terminal:
+        assert len(bars) == 1
+        # the epoch's 4 batches and their rate (redrawn at most every 0.1 s)
+        assert "/4 [" in output.getvalue() and "it/s" in output.getvalue()
+    else:
+        assert bars == [] and output.getvalue() == ""
+
+
+def test_a_learning_rate_schedule_of_ones_own_replaces_the_adaptive_one():
+    """With a held-out part, the user's LRScheduler runs alone (before, skorch
+    grouped sklstm's with it, ahead of the score it reads: the fit failed)."""
+    from skorch.callbacks import LRScheduler
+    from torch.optim.lr_scheduler import CosineAnnealingLR
+
+    rng = np.random.RandomState(0)
+    X = [rng.randn(rng.randint(3, 9), 2) for _ in range(120)]
+    y = [int(x[:, 0].sum() > 0) for x in X]
+    clf = LSTMClassifier(
+        hidden_size=4,
+        max_epochs=6,
+        lr=0.01,
+        early_stopping=True,
+        n_iter_no_change=10,
+        tol=1.0,  # nothing improves by 1: the adaptive rate would halve at once
+        callbacks=[LRScheduler(CosineAnnealingLR, T_max=6)],
+        random_state=0,
+    ).fit(X, y)
+    cosine = [0.01 * (1 + math.cos(math.pi * epoch / 6)) / 2 for epoch in range(6)]
+    np.testing.assert_allclose([row["event_lr"] for row in clf.history_], cosine)

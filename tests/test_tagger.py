@@ -1,5 +1,7 @@
 """LSTMTagger: per-step labels, padding, ragged y in scikit-learn tools."""
 
+import warnings
+
 import numpy as np
 import pytest
 import torch
@@ -250,3 +252,35 @@ def test_token_scorers_in_model_selection(tagged):
     assert scores[0] == pytest.approx(expected)
     search = GridSearchCV(tagger, {"hidden_size": [8]}, cv=2, scoring=token_accuracy)
     assert 0 <= search.fit(X, y).best_score_ <= 1
+
+
+def next_token_task(n, seed):
+    """Random 12-token sentences over 5 words: the next token cannot be guessed
+    from the ones before it (chance is 0.2)."""
+    rng = np.random.RandomState(seed)
+    sentences = [list(rng.choice(list("abcde"), 12)) for _ in range(n)]
+    return [s[:-1] for s in sentences], [s[1:] for s in sentences]
+
+
+def test_a_tagger_reading_both_directions_sees_the_next_token_and_is_warned():
+    """With labels that are the next tokens, both directions "predict" unseen
+    random text (the backward direction reads the label), one direction cannot;
+    fit warns about the first and not the second."""
+    X, y = next_token_task(300, 0)
+    X_new, y_new = next_token_task(100, 1)
+    settings = {"hidden_size": 16, "max_epochs": 40, "lr": 0.03, "random_state": 0}
+    with pytest.warns(UserWarning, match="set bidirectional=False"):
+        both = LSTMTagger(**settings, tol=None).fit(X, y)
+    assert both.bidirectional_ is True
+    assert both.score(X_new, y_new) > 0.9  # the leak
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=".*shifted by one step")
+        causal = LSTMTagger(**settings, bidirectional=False).fit(X, y)
+    assert causal.score(X_new, y_new) < 0.3
+
+
+def test_ordinary_tags_are_not_taken_for_next_tokens(tagged):
+    X, y = tagged
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=".*shifted by one step")
+        LSTMTagger(**FAST).fit(X, y)

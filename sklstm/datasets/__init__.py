@@ -23,6 +23,7 @@ from sklstm.datasets._files import fetch_file, get_data_home
 from sklstm.datasets._formats import (
     read_cmudict,
     read_conllu,
+    read_goemotions,
     read_labelled_lines,
     read_ts,
 )
@@ -166,11 +167,7 @@ def fetch_goemotions(
     names_path = fetch_file("goemotions/labels.txt", data_home, download_if_missing)
     names = names_path.read_text(encoding="utf-8").split()
     path = fetch_file(f"goemotions/{subset}.tsv", data_home, download_if_missing)
-    data, target = [], []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        text, ids, _ = line.split("\t")
-        data.append(text)
-        target.append([names[int(i)] for i in ids.split(",")])
+    data, target = read_goemotions(path, names)
     return _bunch(data, target, fetch_goemotions, return_X_y, target_names=names)
 
 

@@ -7,7 +7,13 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["read_cmudict", "read_conllu", "read_labelled_lines", "read_ts"]
+__all__ = [
+    "read_cmudict",
+    "read_conllu",
+    "read_goemotions",
+    "read_labelled_lines",
+    "read_ts",
+]
 
 
 def read_labelled_lines(path, encoding="utf-8"):
@@ -35,6 +41,17 @@ def read_conllu(path, column=3):
                 words.append(fields[1])
                 labels.append(fields[column])
     return sentences, tags
+
+
+def read_goemotions(path, names):
+    """Comments and their lists of emotion names (TSV: text, comma-separated
+    label ids into ``names``, comment id)."""
+    texts, emotions = [], []
+    for line in Path(path).read_text(encoding="utf-8").splitlines():
+        text, ids, _ = line.split("\t")
+        texts.append(text)
+        emotions.append([names[int(i)] for i in ids.split(",")])
+    return texts, emotions
 
 
 def read_ts(path):
