@@ -1,6 +1,7 @@
 """sklstm.datasets: downloads from a local HTTP server (no test reaches the
 internet), checked, cached, refused when wrong; the readers on small files."""
 
+import gzip
 import hashlib
 import http.server
 import io
@@ -11,10 +12,12 @@ import numpy as np
 import pytest
 
 import sklstm.datasets._files as files
+from sklstm import LSTMClassifier
 from sklstm.datasets import (
     fetch_classification,
     fetch_cmudict,
     fetch_sst,
+    fetch_word_vectors,
     get_data_home,
 )
 
@@ -65,8 +68,8 @@ def server():
 
 
 def register(monkeypatch, name, url, content):
-    sha256 = hashlib.sha256(content).hexdigest()
-    monkeypatch.setitem(files.FILES, name, (url, sha256))
+    checksum = "sha256:" + hashlib.sha256(content).hexdigest()
+    monkeypatch.setitem(files.FILES, name, (url, checksum))
 
 
 def test_a_download_is_checked_and_cached(server, monkeypatch, tmp_path):
@@ -134,13 +137,14 @@ def test_the_data_home(monkeypatch, tmp_path):
 
 
 def test_every_registered_file_is_pinned():
-    for name, (url, sha256) in files.FILES.items():
-        assert len(sha256) == 64 and int(sha256, 16) >= 0, name
+    pins = ("/d61ded0", "/b75f9d3", "/r2.", "/v1.", "-1.1.3", "/releases/download/")
+    for name, (url, checksum) in files.FILES.items():
+        kind, _, digest = checksum.partition(":")
+        assert len(digest) == {"sha256": 64, "md5": 32}[kind], name
+        int(digest, 16)  # hexadecimal
         assert url.startswith("https://"), name
-        # a commit, a release tag, or a versioned release file
-        assert any(
-            pin in url for pin in ("/d61ded0", "/b75f9d3", "/r2.", "/v1.", "-1.1.3")
-        ), url
+        # a commit, a release tag, or a release's file
+        assert any(pin in url for pin in pins), url
 
 
 def test_sst2_is_shipped():
@@ -201,3 +205,30 @@ def test_cmudict_is_read_and_split_by_word(server, monkeypatch, tmp_path):
         X, y = fetch_cmudict(subset, data_home=tmp_path, return_X_y=True)
         got = [("".join(x), " ".join(p)) for x, p in zip(X, y, strict=True)]
         assert got == pairs
+
+
+def test_word_vectors_in_the_form_pretrained_embeddings_takes(
+    server, monkeypatch, tmp_path
+):
+    lines = ["3 2", "the 0.5 -1.0", "film 1.5 2.0", "dull -0.25 0.75"]
+    content = gzip.compress(("\n".join(lines) + "\n").encode())
+    server.files["glove.gz"] = content
+    name = "word-vectors/glove-wiki-gigaword-50.gz"
+    register(monkeypatch, name, server.url("glove.gz"), content)
+    vectors, words = fetch_word_vectors("glove.6B.50d", data_home=tmp_path)
+    assert words == ["the", "film", "dull"] and vectors.dtype == np.float32
+    np.testing.assert_array_equal(vectors, [[0.5, -1.0], [1.5, 2.0], [-0.25, 0.75]])
+    vectors, words = fetch_word_vectors(
+        "glove.6B.50d", vocabulary=["dull", "film", "unseen"], data_home=tmp_path
+    )
+    assert words == ["film", "dull"]
+    np.testing.assert_array_equal(vectors, [[1.5, 2.0], [-0.25, 0.75]])
+    clf = LSTMClassifier(
+        pretrained_embeddings=(vectors, words), freeze_embeddings=True, max_epochs=1
+    ).fit([["dull", "film"], ["the", "film"]], [0, 1])
+    table = clf.net_.module_.state_dict()
+    rows = [clf.vocabulary_[w] for w in words]
+    embedding = next(v for k, v in table.items() if k.endswith("embedding.weight"))
+    np.testing.assert_array_equal(embedding[rows].numpy(), vectors)
+    with pytest.raises(ValueError, match="name must be one of"):
+        fetch_word_vectors("glove.840B.300d", data_home=tmp_path)

@@ -26,6 +26,7 @@ from sklstm.datasets._formats import (
     read_goemotions,
     read_labelled_lines,
     read_ts,
+    read_word2vec_text,
 )
 
 __all__ = [
@@ -37,6 +38,7 @@ __all__ = [
     "fetch_regression",
     "fetch_sst",
     "fetch_ud_english_ewt",
+    "fetch_word_vectors",
     "get_data_home",
 ]
 
@@ -322,3 +324,51 @@ def fetch_airline(*, data_home=None, download_if_missing=True):
     path = fetch_file("Airline/Airline.csv", data_home, download_if_missing)
     lines = path.read_text(encoding="utf-8").splitlines()[1:]  # "Date,Passengers"
     return np.array([line.split(",")[1] for line in lines], dtype=float)
+
+
+#: the word vectors of fetch_word_vectors: name -> gensim-data's name
+WORD_VECTORS = {
+    "glove.6B.50d": "glove-wiki-gigaword-50",
+    "glove.6B.100d": "glove-wiki-gigaword-100",
+    "glove.6B.200d": "glove-wiki-gigaword-200",
+    "glove.6B.300d": "glove-wiki-gigaword-300",
+    "fasttext.wiki-news-subwords.300d": "fasttext-wiki-news-subwords-300",
+}
+
+
+def fetch_word_vectors(
+    name, *, vocabulary=None, data_home=None, download_if_missing=True
+):
+    """Pretrained word vectors, in the form ``pretrained_embeddings`` takes.
+
+    GloVe 6B (Pennington et al., EMNLP 2014: Wikipedia 2014 and Gigaword 5, 400,000
+    lower-cased words; 50 to 300 dimensions, 66 to 376 MB to download; Public
+    Domain Dedication and License) and fastText's English news vectors with
+    subword information (Mikolov et al., LREC 2018: 1 million words, 300
+    dimensions, 1 GB; CC BY-SA 3.0), as the gensim-data project's releases keep
+    them (word2vec text files), checked against the MD5 it publishes.
+
+    Parameters
+    ----------
+    name : str
+        One of :data:`WORD_VECTORS`: ``"glove.6B.50d"``, ``"glove.6B.100d"``,
+        ``"glove.6B.200d"``, ``"glove.6B.300d"``,
+        ``"fasttext.wiki-news-subwords.300d"``.
+    vocabulary : iterable of str, default=None
+        Keep only these words' vectors in memory (all of them if None): the
+        words of the training data, say. GloVe's words are lower-cased, so use
+        them with ``lowercase=True``.
+    data_home, download_if_missing
+        As for :func:`fetch_sst`.
+
+    Returns
+    -------
+    tuple (vectors, words)
+        A float32 array of shape ``(n_words, dim)`` and its list of words:
+        ``LSTMClassifier(pretrained_embeddings=fetch_word_vectors(...))``.
+    """
+    _check(name, "name", WORD_VECTORS)
+    path = fetch_file(
+        f"word-vectors/{WORD_VECTORS[name]}.gz", data_home, download_if_missing
+    )
+    return read_word2vec_text(path, None if vocabulary is None else set(vocabulary))

@@ -1,9 +1,10 @@
 """Where each file of the data sets comes from, and how it reaches the cache.
 
 Every file is pinned to a commit, a release tag or a release file and checked
-against its SHA-256 before use. Downloads go through ``pooch`` (as in SciPy and
-scikit-image): to a temporary file in the cache, renamed into place only once its
-checksum matches, so an interrupted or corrupt download leaves nothing behind.
+against its SHA-256 (MD5 where that is all its publisher gives) before use.
+Downloads go through ``pooch`` (as in SciPy and scikit-image): to a temporary
+file in the cache, renamed into place only once its checksum matches, so an
+interrupted or corrupt download leaves nothing behind.
 """
 
 import os
@@ -17,10 +18,10 @@ __all__ = ["FILES", "fetch_file", "get_data_home"]
 #: the environment variable that moves the cache, as SCIKIT_LEARN_DATA does
 DATA_HOME_VARIABLE = "SKLSTM_DATA"
 
-#: cache name -> (URL, SHA-256) of every file a fetcher reads
+#: cache name -> (URL, checksum) of every file a fetcher reads
 FILES = {
-    name: (url, sha256)
-    for name, sha256, url in (
+    name: (url, checksum if ":" in checksum else f"sha256:{checksum}")
+    for name, checksum, url in (
         line.split()
         for line in (Path(__file__).parent / "registry.txt")
         .read_text(encoding="utf-8")
@@ -50,19 +51,19 @@ def get_data_home(data_home=None):
 def fetch_file(name, data_home=None, download_if_missing=True):
     """The path of file ``name`` of :data:`FILES` in the cache, downloaded and
     checked first if it is not there (or does not match its checksum)."""
-    url, sha256 = FILES[name]
+    url, checksum = FILES[name]
     home = get_data_home(data_home)
     path = home / name
     if not path.exists() and not download_if_missing:
         raise OSError(
             f"{path} is not in sklstm's data cache and download_if_missing=False. "
-            f"Download {url} (SHA-256 {sha256}) to that path, or call again with "
+            f"Download {url} ({checksum}) to that path, or call again with "
             "download_if_missing=True."
         )
     store = pooch.create(
         path=home,
         base_url="",
-        registry={name: f"sha256:{sha256}"},
+        registry={name: checksum},
         urls={name: url},
         retry_if_failed=2,
     )
@@ -71,8 +72,8 @@ def fetch_file(name, data_home=None, download_if_missing=True):
     except requests.exceptions.RequestException as error:
         raise OSError(
             f"Could not download {url} ({type(error).__name__}: {error}). Without "
-            f"a network, download it elsewhere and put it at {path} (SHA-256 "
-            f"{sha256}), or point {DATA_HOME_VARIABLE} at a folder that holds it."
+            f"a network, download it elsewhere and put it at {path} "
+            f"({checksum}), or point {DATA_HOME_VARIABLE} at a folder that holds it."
         ) from error
     except ValueError as error:  # pooch's checksum mismatch
         raise OSError(

