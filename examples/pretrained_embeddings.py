@@ -1,5 +1,5 @@
 """Pretrained word vectors: start LSTMClassifier from them, against TF-IDF + LR
-==========================================================================
+============================================================================
 
 By default the word vectors come from the SST-2 training sentences themselves: a
 word-word co-occurrence matrix (window of 4), turned into positive PMI and reduced
