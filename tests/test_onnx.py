@@ -88,6 +88,33 @@ def test_tagger_matches_estimator(tmp_path):
         np.testing.assert_array_equal(a, e)
 
 
+DYNAMO = {
+    "classifier, 2 GRU layers, attention": (
+        LSTMClassifier,
+        {"cell": "gru", "pooling": "attention", "num_layers": 2},
+    ),
+    "tagger, characters": (LSTMTagger, {"char_embedding_dim": 4}),
+}
+
+
+@pytest.mark.parametrize("Estimator, settings", DYNAMO.values(), ids=DYNAMO)
+def test_the_dynamo_exporter_matches_the_estimator(Estimator, settings, tmp_path):
+    """torch's dynamo exporter keeps the batch and length axes free (the example
+    has 3 steps; lengths 1 to 200 are predicted) through both directions'
+    within-length reversal; the TorchScript export agrees."""
+    pytest.importorskip("onnxscript")
+    y = (
+        [[letter.upper() for letter in w] for w in WORDS]
+        if Estimator is LSTMTagger
+        else [int("a" in w) for w in WORDS]
+    )
+    estimator = Estimator(**{**ONE_EPOCH, **settings}, bidirectional=True).fit(WORDS, y)
+    export(estimator, tmp_path / "dynamo.onnx", dynamo=True)
+    dynamo = load(tmp_path / "dynamo.onnx", batch_size=8).predict_proba(RAGGED)
+    _assert_same_arrays(dynamo, estimator.predict_proba(RAGGED))
+    _assert_same_arrays(dynamo, _round_trip(estimator, tmp_path).predict_proba(RAGGED))
+
+
 @pytest.mark.parametrize("form", ["sets", "indicator"])
 def test_multilabel_matches_estimator(form, tmp_path):
     """Probabilities, and label sets in the form of y in fit, per-label threshold."""

@@ -23,8 +23,14 @@ def reverse_index(lengths, max_length):
 
 
 def gather_steps(x, index):
-    """``x[b, index[b, t]]`` for a batch-first ``x`` of shape ``(B, T, ...)``."""
-    return x.gather(1, index.view(*index.shape, *[1] * (x.dim() - 2)).expand_as(x))
+    """``x[b, index[b, t]]`` for a batch-first ``x`` of shape ``(B, T, ...)``.
+
+    Indexing rather than ``gather``, whose index must be expanded to ``x``'s shape:
+    torch's dynamo ONNX exporter writes that shape down as the example's when ``x``
+    is an LSTM's output.
+    """
+    rows = torch.arange(index.shape[0], device=index.device)[:, None]
+    return x[rows, index]
 
 
 class Recurrent(nn.Module):
