@@ -11,6 +11,8 @@ from pathlib import Path
 import checkpoint_worker as worker
 import numpy as np
 import pytest
+from sklearn.base import clone
+from sklearn.model_selection import GridSearchCV
 from skorch.callbacks import Callback
 
 import sklstm.checkpoints
@@ -201,3 +203,24 @@ def test_a_kept_checkpoint_gives_the_finished_model_again(tmp_path, params):
         np.testing.assert_array_equal(
             estimator.predict_proba(X), alone.predict_proba(X)
         )
+
+
+def test_the_fits_of_a_grid_search_keep_and_resume_their_own(tmp_path):
+    """Each fit of a search (2 settings x 2 folds, and the refit) has a file of its
+    own in the shared directory, and the same search run again resumes every fit
+    from its own file, to the same scores."""
+    X, y = small_task()
+    search = GridSearchCV(
+        LSTMClassifier(**SMALL, checkpoint_dir=tmp_path, keep_checkpoint=True),
+        {"hidden_size": [4, 8]},
+        cv=2,
+    )
+    first = search.fit(X, y).cv_results_["mean_test_score"]
+    assert len(list(tmp_path.iterdir())) == 5
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        again = clone(search).fit(X, y).cv_results_["mean_test_score"]
+    messages = [str(w.message) for w in caught]
+    files = {m.split()[4] for m in messages if m.startswith("Resuming")}
+    assert len(files) == 5  # each fit from its own file
+    np.testing.assert_array_equal(first, again)
