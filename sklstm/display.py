@@ -165,11 +165,10 @@ class TrainingCurveDisplay:
                 ax.axvline(epoch, color="tab:red", linestyle=":", label="rate changed")
             )
         ax.set(xlabel="epoch", ylabel="loss", title=name or self.estimator_name)
-        labels = dict.fromkeys(line.get_label() for line in lines)  # each once
-        ax.legend(
-            [next(x for x in lines if x.get_label() == label) for label in labels],
-            list(labels),
-        )
+        legend = {}  # each label once ("rate changed" may mark several epochs)
+        for line in lines:
+            legend.setdefault(line.get_label(), line)
+        ax.legend(legend.values(), legend.keys())
         self.ax_, self.figure_ = ax, ax.figure
         return self
 

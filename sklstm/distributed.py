@@ -112,9 +112,6 @@ class Ranks:
 
     def __init__(self, device):
         device = torch.device(device)
-        hazard = restart_hazard()
-        if hazard and os.environ.get("RANK") == "0":
-            warnings.warn(hazard, RuntimeWarning, stacklevel=4)
         if not dist.is_initialized():
             dist.init_process_group("nccl" if device.type == "cuda" else "gloo")
             # the group lives as long as the process: later fits use it too
@@ -130,6 +127,9 @@ class Ranks:
             torch.cuda.set_device(device)  # where nccl's object collectives run
         self.device = device
         self.rank, self.world_size = dist.get_rank(), dist.get_world_size()
+        hazard = restart_hazard()
+        if hazard and self.rank == 0:
+            warnings.warn(hazard, RuntimeWarning, stacklevel=4)
         self._interrupted = False
         self._ended = False  # a collective said that the ranks stop
         self._agreed = None  # the exception every rank raised by agreement

@@ -20,7 +20,7 @@ DATA_HOME_VARIABLE = "SKLSTM_DATA"
 
 #: cache name -> (URL, checksum) of every file a fetcher reads
 FILES = {
-    name: (url, checksum if ":" in checksum else f"sha256:{checksum}")
+    name: (url, checksum)
     for name, checksum, url in (
         line.split()
         for line in (Path(__file__).parent / "registry.txt")

@@ -140,13 +140,10 @@ def _graph(estimator, per_step, dynamo):
         for message in EXPECTED_WARNINGS:
             warnings.filterwarnings("ignore", message=message)
         if dynamo:
-            dims = {}  # one torch.export.Dim per named axis
-
-            def dim(name):
-                return dims.setdefault(name, torch.export.Dim(name))
-
+            # one torch.export.Dim per named axis, shared by the inputs that have it
+            dims = {n: torch.export.Dim(n) for a in axes.values() for n in a.values()}
             shapes = [
-                {axis: dim(name) for axis, name in axes[input_name].items()}
+                {axis: dims[name] for axis, name in axes[input_name].items()}
                 for input_name in names["input_names"]
             ]
             program = torch.onnx.export(
