@@ -78,7 +78,7 @@ def encoder_params(estimator, pretrained):
         "n_chars": len(encoder.char_vocabulary_ or ()),
         "char_embedding_dim": estimator.char_embedding_dim_,
         "cell": estimator.cell,
-        "hidden_size": estimator.hidden_size,
+        "hidden_size": estimator.hidden_size_,
         "num_layers": estimator.num_layers,
         "bidirectional": estimator.bidirectional_,
         "dropout": estimator.dropout_,

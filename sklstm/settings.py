@@ -3,8 +3,8 @@
 Every hyperparameter that accepts "auto" is resolved once per fit into the
 fitted attribute of its name with a trailing underscore, as scikit-learn's
 ``HistGradientBoostingClassifier`` keeps ``do_early_stopping_``: ``pooling_``,
-``bidirectional_``, ``dropout_``, ``conv_filters_``, ``char_embedding_dim_``,
-``patch_size_``, ``standardize_``, ``early_stopping_``, ``n_iter_no_change_``,
+``bidirectional_``, ``dropout_``, ``conv_filters_``, ``hidden_size_``,
+``char_embedding_dim_``, ``patch_size_``, ``standardize_``, ``early_stopping_``, ``n_iter_no_change_``,
 ``weight_decay_``, ``device_``, ``distributed_`` (and ``threshold_``, which
 :class:`~sklstm.LSTMMultiLabel` learns after training). A value other than "auto"
 is kept as given (a numpy boolean as a bool). The network and its training are
@@ -20,6 +20,7 @@ from sklstm.hyperparameters import is_auto
 from sklstm.shared import (
     AUTO_BY_INPUT,
     AUTO_CHAR_EMBEDDING_DIM,
+    AUTO_HIDDEN_SIZE,
     AUTO_PATIENCE_STEPS,
     AUTO_VALIDATION_SIZE,
 )
@@ -93,6 +94,10 @@ def resolve_network(estimator, encoder):
         )
     else:
         resolved["char_embedding_dim_"] = estimator.char_embedding_dim
+    hidden_size = estimator.hidden_size
+    if is_auto(hidden_size):
+        hidden_size = AUTO_HIDDEN_SIZE[bool(resolved.get("conv_filters_"))]
+    resolved["hidden_size_"] = hidden_size
     if "patch_size" in estimator._hyperparameters:
         resolved["patch_size_"] = encoder.patch_size_
     resolved["standardize_"] = encoder.standardize_

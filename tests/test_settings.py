@@ -77,6 +77,22 @@ def test_the_network_is_built_from_the_resolved_values():
         assert (module.conv is not None) == bool(model.conv_filters_)
 
 
+def test_the_lstm_is_narrow_beside_a_convolutional_branch():
+    """hidden_size="auto" is 8 where a convolutional branch reads the series
+    (LSTM-FCN's smallest LSTM), 64 without one; the module has that width."""
+    cases = [
+        (SERIES, {}, 8),
+        (SERIES, {"conv_filters": None}, 64),
+        (WORDS, {}, 64),
+        (SERIES, {"hidden_size": 5}, 5),
+    ]
+    for X, params, expected in cases:
+        model = _fitted(LSTMClassifier, X, **{"hidden_size": "auto", **params})
+        assert model.hidden_size_ == expected
+        assert model.net_.module_.recurrent.hidden_size == expected
+    assert _fitted(LSTMRegressor, SERIES, hidden_size="auto").hidden_size_ == 64
+
+
 def test_given_values_are_kept():
     """A value other than "auto" is its own resolution (numpy booleans as bool)."""
     model = _fitted(
