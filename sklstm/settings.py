@@ -4,11 +4,12 @@ Every hyperparameter that accepts "auto" is resolved once per fit into the
 fitted attribute of its name with a trailing underscore, as scikit-learn's
 ``HistGradientBoostingClassifier`` keeps ``do_early_stopping_``: ``pooling_``,
 ``bidirectional_``, ``dropout_``, ``conv_filters_``, ``hidden_size_``,
-``char_embedding_dim_``, ``patch_size_``, ``standardize_``, ``early_stopping_``, ``n_iter_no_change_``,
-``weight_decay_``, ``device_``, ``distributed_`` (and ``threshold_``, which
-:class:`~sklstm.LSTMMultiLabel` learns after training). A value other than "auto"
-is kept as given (a numpy boolean as a bool). The network and its training are
-built from these attributes only, and the user sees what was chosen.
+``char_embedding_dim_``, ``patch_size_``, ``standardize_``, ``early_stopping_``,
+``n_iter_no_change_``, ``weight_decay_``, ``device_``, ``distributed_`` (and
+``threshold_``, which :class:`~sklstm.LSTMMultiLabel` learns after training). A
+value other than "auto" is kept as given (a numpy boolean as a bool). The network
+and its training are built from these attributes only, and the user sees what was
+chosen.
 """
 
 import numpy as np

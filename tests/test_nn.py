@@ -47,7 +47,9 @@ def test_padding_never_changes_outputs(pooling, bidirectional, cell, num_layers,
 
 @pytest.mark.parametrize("cell", ["lstm", "gru"])
 def test_bidirectional_stack_matches_packed_torch_rnn(cell):
-    """Recurrent equals torch's own 2-layer bidirectional RNN on packed sequences."""
+    """Recurrent equals torch's own 2-layer bidirectional RNN on packed sequences:
+    the outputs at real steps, and with ``return_states`` (the encoder-decoder's
+    packed run) the final states too."""
     ours = Recurrent(4, 5, num_layers=2, bidirectional=True, cell=cell).eval()
     reference = getattr(nn, cell.upper())(
         4, 5, num_layers=2, bidirectional=True, batch_first=True
@@ -65,11 +67,17 @@ def test_bidirectional_stack_matches_packed_torch_rnn(cell):
     packed = nn.utils.rnn.pack_padded_sequence(
         x, lengths, batch_first=True, enforce_sorted=False
     )
-    expected, _ = nn.utils.rnn.pad_packed_sequence(
-        reference(packed)[0], batch_first=True
-    )
+    output, final = reference(packed)
+    expected, _ = nn.utils.rnn.pad_packed_sequence(output, batch_first=True)
     real = torch.arange(7) < lengths[:, None]
     torch.testing.assert_close(ours(x, lengths).flatten(-2)[real], expected[real])
+    outputs, states = ours(x, lengths, return_states=True)
+    torch.testing.assert_close(outputs.flatten(-2)[real], expected[real])
+    final = final if isinstance(final, tuple) else (final,)
+    assert len(states) == len(final)
+    for state, reference_state in zip(states, final, strict=True):
+        # torch's (num_layers * num_directions, B, H) against ours per layer
+        torch.testing.assert_close(state.flatten(0, 1), reference_state)
 
 
 def test_last_pooling_is_final_hidden_state():

@@ -2,7 +2,11 @@
 
 import torch
 from torch import nn
-from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+from torch.nn.utils.rnn import (
+    PackedSequence,
+    pack_padded_sequence,
+    pad_packed_sequence,
+)
 
 from sklstm.rng import Dropout
 
@@ -62,7 +66,9 @@ class Recurrent(nn.Module):
     that mean nothing and must be masked by the caller. With
     ``return_states=True`` it returns ``(outputs, states)`` too: each sequence's
     final states after its own last step (for an encoder-decoder), a tuple of
-    ``h`` (and ``c`` for an LSTM), each ``(num_layers, num_directions, B, H)``.
+    ``h`` (and ``c`` for an LSTM), each ``(num_layers, num_directions, B, H)``;
+    for those the layers run packed, both directions in one call of torch's
+    packed kernel.
 
     Examples
     --------
@@ -100,23 +106,18 @@ class Recurrent(nn.Module):
 
     def forward(self, x, lengths, return_states=False):
         batch_size, max_length, _ = x.shape
-        reverse = (
-            reverse_index(lengths, max_length) if self.num_directions == 2 else None
-        )
+        reverse = None
+        if self.num_directions == 2 and not return_states:
+            reverse = reverse_index(lengths, max_length)
         states = []
         for layer, directions in enumerate(self.layers):
             if layer:
                 x = self.dropout(x)
-            output, state = _run(directions[0], x, lengths, return_states)
-            outputs, states_ = [output], [state]
-            if reverse is not None:
-                backward, state = _run(
-                    directions[1], gather_steps(x, reverse), lengths, return_states
-                )
-                outputs.append(gather_steps(backward, reverse))
-                states_.append(state)
-            x = torch.cat(outputs, dim=-1)
-            states.append(states_)
+            if return_states:
+                x, layer_states = _run_packed(directions, x, lengths)
+                states.append(layer_states)
+            else:
+                x = _run_padded(directions, x, reverse)
         x = x.view(batch_size, max_length, self.num_directions, self.hidden_size)
         if not return_states:
             return x
@@ -127,23 +128,50 @@ class Recurrent(nn.Module):
         return x, tuple(map(torch.stack, zip(*per_layer, strict=True)))
 
 
-def _run(rnn, x, lengths, exact_states):
-    """``(outputs, final states)`` of one layer and direction over padded ``x``.
+def _run_padded(directions, x, reverse):
+    """One layer's outputs ``(B, T, num_directions * H)`` over right-padded
+    ``x``, exact at real steps: the backward direction runs forward over each
+    sequence reversed within its own length (``reverse``, None for one
+    direction)."""
+    outputs = [directions[0](x)[0]]
+    if reverse is not None:
+        backward = directions[1](gather_steps(x, reverse))[0]
+        outputs.append(gather_steps(backward, reverse))
+    return torch.cat(outputs, dim=-1)
 
-    Outputs are exact at real steps either way. The states torch returns are those
-    after the last *padded* step; with ``exact_states`` the batch runs packed, so
-    each sequence's final states are those after its own last step (as a tuple,
-    ``(h,)`` or ``(h, c)``, each ``(B, H)``).
+
+def _run_packed(directions, x, lengths):
+    """``(outputs, final states)`` of one layer's directions over padded ``x``,
+    run packed: each sequence's final states are those after its own last step
+    (the backward direction's, after its first), and both directions run in one
+    call of torch's packed kernel, with the layer's own weights.
+
+    Returns the outputs ``(B, T, num_directions * H)`` and a list of each
+    direction's final states, ``(h,)`` or ``(h, c)``, each ``(B, H)``.
     """
-    if not exact_states:
-        return rnn(x)[0], None
     packed = pack_padded_sequence(
         x, lengths.cpu(), batch_first=True, enforce_sorted=False
     )
-    output, state = rnn(packed)
-    output = pad_packed_sequence(output, batch_first=True, total_length=x.size(1))[0]
-    state = state if isinstance(state, tuple) else (state,)
-    return output, tuple(s[0] for s in state)
+    first = directions[0]
+    zeros = x.new_zeros(len(directions), x.size(0), first.hidden_size)
+    lstm = isinstance(first, nn.LSTM)
+    output, *final = (torch.lstm if lstm else torch.gru)(
+        packed.data,
+        packed.batch_sizes,
+        (zeros, zeros) if lstm else zeros,
+        [weight for rnn in directions for weight in rnn._flat_weights],
+        first.bias,
+        1,  # layer
+        0.0,  # dropout
+        first.training,
+        len(directions) == 2,
+    )
+    output = pad_packed_sequence(
+        PackedSequence(output, *packed[1:]), batch_first=True, total_length=x.size(1)
+    )[0]
+    # torch's states follow the packed (sorted) order; back to the batch's
+    final = [state.index_select(1, packed.unsorted_indices) for state in final]
+    return output, [tuple(state[d] for state in final) for d in range(len(directions))]
 
 
 def run_stacked(rnn, x, states, dropout):
