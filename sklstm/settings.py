@@ -97,7 +97,10 @@ def resolve_network(estimator, encoder):
         resolved["char_embedding_dim_"] = estimator.char_embedding_dim
     hidden_size = estimator.hidden_size
     if is_auto(hidden_size):
-        hidden_size = AUTO_HIDDEN_SIZE[bool(resolved.get("conv_filters_"))]
+        # narrow where the convolutions read shapes; on a table's short rows read
+        # as series (scikit-learn's checks) the convolutions have little to read
+        beside = bool(resolved.get("conv_filters_")) and encoder.shapes_
+        hidden_size = AUTO_HIDDEN_SIZE[beside]
     resolved["hidden_size_"] = hidden_size
     if "patch_size" in estimator._hyperparameters:
         resolved["patch_size_"] = encoder.patch_size_

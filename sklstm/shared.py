@@ -344,9 +344,10 @@ class SharedHyperparameters(Declared):
         type='int or "auto"',
         doc='Features of the hidden state, per direction. "auto" is '
         f"{AUTO_HIDDEN_SIZE[1]} beside a convolutional branch (see "
-        "``conv_filters``), as LSTM-FCN's smallest LSTM: the convolutions lead and "
-        "a wider LSTM overfits small training sets; "
-        f"{AUTO_HIDDEN_SIZE[0]} otherwise.",
+        "``conv_filters``) on series of at least "
+        f"{MIN_SHAPE_STEPS} steps (the median training series), as LSTM-FCN's "
+        "smallest LSTM: the convolutions lead and a wider LSTM overfits small "
+        f"training sets; {AUTO_HIDDEN_SIZE[0]} otherwise.",
         check=or_value("auto", integer(1)),
     )
     num_layers: int = hyperparameter(

@@ -78,19 +78,22 @@ def test_the_network_is_built_from_the_resolved_values():
 
 
 def test_the_lstm_is_narrow_beside_a_convolutional_branch():
-    """hidden_size="auto" is 8 where a convolutional branch reads the series
-    (LSTM-FCN's smallest LSTM), 64 without one; the module has that width."""
+    """hidden_size="auto" is 8 where a convolutional branch reads series of 10
+    steps or more (LSTM-FCN's smallest LSTM), 64 without one or on shorter
+    series (SERIES: median 8 steps); the module has that width."""
+    longer = [np.sin(np.linspace(0, n, 3 * n))[:, None] for n in (5, 9, 7, 12)] * 4
     cases = [
-        (SERIES, {}, 8),
-        (SERIES, {"conv_filters": None}, 64),
+        (longer, {}, 8),
+        (longer, {"conv_filters": None}, 64),
+        (SERIES, {}, 64),
         (WORDS, {}, 64),
-        (SERIES, {"hidden_size": 5}, 5),
+        (longer, {"hidden_size": 5}, 5),
     ]
     for X, params, expected in cases:
         model = _fitted(LSTMClassifier, X, **{"hidden_size": "auto", **params})
         assert model.hidden_size_ == expected
         assert model.net_.module_.recurrent.hidden_size == expected
-    assert _fitted(LSTMRegressor, SERIES, hidden_size="auto").hidden_size_ == 64
+    assert _fitted(LSTMRegressor, longer, hidden_size="auto").hidden_size_ == 64
 
 
 def test_given_values_are_kept():

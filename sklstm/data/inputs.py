@@ -162,12 +162,15 @@ class InputEncoder:
             self.patch_size_ = max(1, round(median / AUTO_PATCH_STEPS))
         elif read.kind == "numeric":
             self.patch_size_ = self.patch_size
+        # series with shapes to read (see MIN_SHAPE_STEPS); per-step features
+        # beside tokens belong to the tokens, not to a series
+        self.shapes_ = bool(
+            read.kind == "numeric" and np.median(read.lengths) >= MIN_SHAPE_STEPS
+        )
         if self.standardize == "auto":
-            # per-step features beside tokens belong to the tokens, not to a
-            # series; on multivariate series (one set measured) it did not help
-            univariate = read.kind == "numeric" and read.features[0].shape[1] == 1
-            shapes = univariate and np.median(read.lengths) >= MIN_SHAPE_STEPS
-            spread = shapes and _scale_spread(read.features)
+            # on multivariate series (one set measured) it did not help
+            univariate = self.shapes_ and read.features[0].shape[1] == 1
+            spread = univariate and _scale_spread(read.features)
             self.standardize_ = "per_series" if spread else True
         elif self.standardize == "per_series":
             self.standardize_ = "per_series"
