@@ -161,7 +161,7 @@ def _run_packed(directions, x, lengths):
         (zeros, zeros) if lstm else zeros,
         [weight for rnn in directions for weight in rnn._flat_weights],
         first.bias,
-        1,  # layer
+        1,  # one layer: the next reads it after dropout
         0.0,  # dropout
         first.training,
         len(directions) == 2,
