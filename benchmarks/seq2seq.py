@@ -24,7 +24,8 @@ import time
 
 import numpy as np
 import torch
-from bench import hand_batches  # bench.py, beside this script
+from arithmetic import lstm_flops, matmul_rate  # beside this script
+from bench import hand_batches
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_sequence
 
@@ -155,9 +156,12 @@ def run_sklstm(X, y, args):
     ).fit(X, y)
     epoch = statistics.median(model.history_[:, "dur"])
     start = time.perf_counter()
-    model.predict(X)
+    outputs = model.predict(X)
+    seconds = time.perf_counter() - start
     limits = np.ceil(model.length_ratio_ * np.array([len(x) for x in X])).astype(int)
-    return epoch, len(X) / (time.perf_counter() - start), limits
+    # the decoder's real steps: each output and its end symbol
+    decoded = np.array([len(output) + 1 for output in outputs])
+    return epoch, len(X) / seconds, limits, seconds, decoded
 
 
 def main():
@@ -174,9 +178,11 @@ def main():
     torch.set_num_threads(args.threads)
     X, y = make_pairs(args, np.random.RandomState(0))
     rows = {"sklstm": [], "hand": []}
+    decoding = []
     for _ in range(args.repeats):
-        *figures, limits = run_sklstm(X, y, args)
+        *figures, limits, seconds, decoded = run_sklstm(X, y, args)
         rows["sklstm"].append(figures)
+        decoding.append((seconds, decoded))
         rows["hand"].append(run_hand(X, y, limits, args))
     (ours_epoch, ours_decode), (hand_epoch, hand_decode) = (
         np.median(rows[name], axis=0) for name in ("sklstm", "hand")
@@ -191,6 +197,38 @@ def main():
         f"{ours_decode:,.0f} ({ours_decode / hand_decode:.2f}x hand's speed) |"
     )
     print(f"| hand | {hand_epoch:.2f} | {hand_decode:,.0f} |")
+    print_arithmetic(X, y, ours_epoch, decoding, args)
+
+
+def print_arithmetic(X, y, epoch, decoding, args):
+    """sklstm's arithmetic rate (see arithmetic.py) of the encoder's and the
+    decoder's gate products in a training epoch and in greedy decoding, beside
+    ``torch.matmul`` on their shapes; attention and the output layer are left
+    out (at 40 output symbols and these lengths, small beside them)."""
+    E, H, B = args.embedding_dim, args.hidden_size, args.batch_size
+    encoder = lstm_flops([len(x) for x in X], E, H, 1, 2)
+    # teacher forcing: each target and its end symbol
+    training = 3 * (encoder + lstm_flops([len(t) + 1 for t in y], E, H, 1, 1))
+    # the median pass, as the throughput above
+    seconds, decoded = sorted(decoding, key=lambda run: run[0])[len(decoding) // 2]
+    predicting = encoder + lstm_flops(decoded, E, H, 1, 1)
+    T = int(np.mean([len(x) for x in X]))
+    references = [
+        matmul_rate(B * T, E, 4 * H, torch.float32),
+        matmul_rate(B, H, 4 * H, torch.float32),
+        matmul_rate(2048, 2048, 2048, torch.float32),
+    ]
+    print()
+    print(
+        "| precision | train GFLOP/s | greedy decoding GFLOP/s "
+        "| matmul (BT,E)x(E,4H) | matmul (B,H)x(H,4H) | matmul 2048^3 |"
+    )
+    print("|---|---|---|---|---|---|")
+    print(
+        f"| 32 | {training / epoch / 1e9:.1f} | {predicting / seconds / 1e9:.1f} | "
+        + " | ".join(f"{r / 1e9:.1f}" for r in references)
+        + " |"
+    )
 
 
 if __name__ == "__main__":
