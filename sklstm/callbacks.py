@@ -3,7 +3,6 @@
 import copy
 import math
 import sys
-import warnings
 
 from skorch import callbacks
 from skorch.callbacks import (
@@ -223,14 +222,4 @@ def progress_bar(verbose):
     (tqdm), which would fill a log file with redrawn lines."""
     if verbose < 2 or not sys.stderr.isatty():  # tqdm draws on stderr
         return []
-    try:
-        import tqdm  # noqa: F401
-    except ImportError:
-        warnings.warn(
-            "verbose=2 shows a progress bar with tqdm, which is not installed: pip "
-            "install tqdm. Training goes on with verbose=1's table.",
-            UserWarning,
-            stacklevel=2,
-        )
-        return []
-    return [ProgressBar()]
+    return [ProgressBar()]  # tqdm comes with skorch, which imports it

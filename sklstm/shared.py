@@ -478,8 +478,8 @@ class SharedHyperparameters(Declared):
         default=0,
         type="int",
         doc="1 prints skorch's table of per-epoch losses; 2 also draws a progress "
-        "bar of each epoch's batches, their rate and the time left (tqdm, when "
-        "installed; only on a terminal).",
+        "bar of each epoch's batches, their rate and the time left (tqdm; only "
+        "on a terminal).",
         check=integer(0),
     )
     warm_start: bool = hyperparameter(

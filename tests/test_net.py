@@ -297,7 +297,6 @@ class Terminal(io.StringIO):
 
 @pytest.mark.parametrize("stream", [Terminal, io.StringIO], ids=["terminal", "file"])
 def test_verbose_2_draws_a_progress_bar_on_a_terminal_only(monkeypatch, stream):
-    pytest.importorskip("tqdm")
     from skorch.callbacks import ProgressBar
 
     output = stream()
