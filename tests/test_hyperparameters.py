@@ -63,6 +63,13 @@ def test_every_hyperparameter_is_checked(Estimator, name):
     [
         (
             LSTMClassifier,
+            {"hidden_size": "wide"},
+            TypeError,
+            "hidden_size must be an instance of int, not str. 'auto' is also "
+            "accepted.",
+        ),
+        (
+            LSTMClassifier,
             {"char_embedding_dim": "big"},
             TypeError,
             "char_embedding_dim must be an instance of int, not str. 'auto' is also "
