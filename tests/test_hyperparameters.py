@@ -65,8 +65,7 @@ def test_every_hyperparameter_is_checked(Estimator, name):
             LSTMClassifier,
             {"hidden_size": "wide"},
             TypeError,
-            "hidden_size must be an instance of int, not str. 'auto' is also "
-            "accepted.",
+            "hidden_size must be an instance of int, not str. 'auto' is also accepted.",
         ),
         (
             LSTMClassifier,
