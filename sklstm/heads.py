@@ -37,7 +37,9 @@ from torch import nn
 
 from sklstm.data.inputs import json_value
 from sklstm.nn.losses import StepCrossEntropyLoss, StepValueLoss
+from sklstm.nn.seq2seq import END, PAD
 from sklstm.sequence_targets import (
+    FIRST_SYMBOL,
     SymbolSequenceEncoder,
     ValueSequenceEncoder,
     output_kind,
@@ -192,6 +194,7 @@ class SymbolSequenceHead(OutputSequenceHead, SymbolSequenceEncoder):
     end symbol included), decoded greedily or with a beam search."""
 
     loss = StepCrossEntropyLoss
+    kind = "symbol_sequences"
     #: the decoder feeds back symbols (``Seq2SeqModel(values=False)``)
     values = False
 
@@ -199,12 +202,22 @@ class SymbolSequenceHead(OutputSequenceHead, SymbolSequenceEncoder):
         """Keyword arguments of :meth:`~sklstm.nn.Seq2SeqModel.generate`."""
         return {"beam_size": beam_size}
 
+    def export_state(self):
+        # the internal symbols' indices, which the numpy decoder needs too
+        return {
+            **_classes_state(self.classes_),
+            "pad": PAD,
+            "end": END,
+            "first_symbol": FIRST_SYMBOL,
+        }
+
 
 class ValueSequenceHead(OutputSequenceHead, ValueSequenceEncoder):
     """Output values with an "ends here" flag per step, trained with the squared
     error and a binary cross-entropy; the decoder feeds back its predictions."""
 
     loss = StepValueLoss
+    kind = "value_sequences"
     values = True
 
     def decoding(self, *, beam_size, exact_lengths):
@@ -214,3 +227,11 @@ class ValueSequenceHead(OutputSequenceHead, ValueSequenceEncoder):
                 "predicts real values. Set beam_size=1."
             )
         return {"exact_lengths": exact_lengths}
+
+    def export_state(self):
+        return {
+            "mean": self.mean_.tolist(),
+            "scale": self.scale_.tolist(),
+            "one_dimensional": self.one_dimensional_,
+            "output_length": self.output_length_,
+        }

@@ -140,6 +140,16 @@ class LSTMSeq2Seq(SequenceEstimator):
             X, y, sample_weight, incremental=incremental, classes=classes
         )
 
+    def _export_output(self):
+        """The head's export state and how to decode (see :mod:`sklstm.onnx`)."""
+        return {
+            **super()._export_output(),
+            "length_ratio": self.length_ratio_,
+            "beam_size": self.beam_size,
+            "max_output_length": self.max_output_length,
+            "relative": self.relative,
+        }
+
     def _after_training(self, valid):
         self.length_ratio_ = self.head_.length_ratio_
 

@@ -108,8 +108,11 @@ class Seq2SeqModel(SequenceEncoder):
 
     # -- encoder to decoder --------------------------------------------------
 
-    def _start(self, lengths, tokens=None, features=None, chars=None):
-        """The decoder's initial states, and the attention's memory and mask."""
+    def start(self, lengths, tokens=None, features=None, chars=None):
+        """The decoder's initial states (a tuple of ``(num_layers, B, H)``), and
+        the attention's memory ``(B, T, H)`` (None without attention) and mask
+        ``(B, T)``: the encoder half of :meth:`generate`, exported as a graph of
+        its own (:mod:`sklstm.onnx`)."""
         outputs, states = self.encode(
             lengths, tokens, features, chars, return_states=True
         )
@@ -172,7 +175,7 @@ class Seq2SeqModel(SequenceEncoder):
         last step) padded with NaN. Returns ``(B, T_out, output_size)`` logits or
         ``(B, T_out, output_size + 1)`` values and "ends here" logits.
         """
-        states, memory, mask = self._start(lengths, tokens, features, chars)
+        states, memory, mask = self.start(lengths, tokens, features, chars)
         first = self._first_input(len(lengths), lengths.device)[:, None]
         if self.values:
             previous = targets[:, :-1].nan_to_num(0.0)
@@ -185,7 +188,10 @@ class Seq2SeqModel(SequenceEncoder):
 
     # -- prediction: feeding back its own outputs -------------------------------
 
-    def _step(self, previous, states, memory, mask):
+    def step(self, previous, states, memory, mask):
+        """One decoder step from the previous outputs ``(B,)`` (symbols) or ``(B,
+        output_size + 1)`` (values): its output-layer values and the next states.
+        What :meth:`generate` loops over, exported as a graph of its own."""
         decoded, states = self._decode(self._embed(previous)[:, None], states)
         return self._output(decoded, memory, mask)[:, 0], states
 
@@ -223,7 +229,7 @@ class Seq2SeqModel(SequenceEncoder):
         output_lengths : tensor of shape (B,)
             Output steps of each sequence (symbols before ``END``).
         """
-        start = self._start(lengths, tokens, features, chars)
+        start = self.start(lengths, tokens, features, chars)
         if self.values:
             return self._greedy_values(*start, max_lengths, exact_lengths)
         if beam_size == 1:
@@ -236,7 +242,7 @@ class Seq2SeqModel(SequenceEncoder):
         done = torch.zeros(batch_size, dtype=torch.bool, device=max_lengths.device)
         symbols = []
         for t in range(int(max_lengths.max()) + 1):  # + 1: the END step
-            logits, states = self._step(previous, states, memory, mask)
+            logits, states = self.step(previous, states, memory, mask)
             logits[:, PAD] = float("-inf")
             symbol = logits.argmax(dim=-1)
             symbol = symbol.masked_fill(t >= max_lengths, END).masked_fill(done, PAD)
@@ -265,7 +271,7 @@ class Seq2SeqModel(SequenceEncoder):
         previous = self._first_input(batch_size * beam_size, device)
         rows = torch.arange(batch_size, device=device)[:, None] * beam_size
         for t in range(int(max_lengths.max()) + 1):
-            logits, states = self._step(previous, states, memory, mask)
+            logits, states = self.step(previous, states, memory, mask)
             log_proba = torch.log_softmax(logits, dim=-1).view(
                 batch_size, beam_size, -1
             )
@@ -303,7 +309,7 @@ class Seq2SeqModel(SequenceEncoder):
         output_lengths = max_lengths.clone()
         values = []
         for t in range(int(max_lengths.max())):
-            output, states = self._step(previous, states, memory, mask)
+            output, states = self.step(previous, states, memory, mask)
             values.append(output[:, :-1])
             ends = t + 1 >= max_lengths
             if not exact_lengths:

@@ -1,5 +1,6 @@
 """Writing a fitted estimator to one ONNX file: the network and how to read X."""
 
+import base64
 import copy
 import io
 import json
@@ -13,7 +14,8 @@ from torch import nn
 
 from sklstm._version import __version__
 from sklstm.base import SequenceEstimator
-from sklstm.onnx.predictor import FORMAT_VERSION, METADATA_KEY
+from sklstm.heads import OutputSequenceHead
+from sklstm.onnx.predictor import DECODER_STEP_KEY, FORMAT_VERSION, METADATA_KEY
 
 __all__ = ["export"]
 
@@ -74,12 +76,20 @@ def export(estimator, path, *, dynamo=False):
             f"export takes a fitted sklstm estimator; got a {type(estimator).__name__}."
         )
     check_is_fitted(estimator, "net_")
-    if estimator.head_.kind is None:
-        raise TypeError(
-            f"{type(estimator).__name__} cannot be exported to ONNX yet; "
-            "LSTMClassifier, LSTMMultiLabel, LSTMRegressor and LSTMTagger can."
+    decoder = isinstance(estimator.head_, OutputSequenceHead)
+    if decoder and dynamo:
+        raise ValueError(
+            "LSTMSeq2Seq exports with dynamo=False only: its encoder's final "
+            "states come from torch's packed LSTM kernel, which torch's dynamo "
+            "exporter does not write down."
         )
-    metadata = json.dumps(
+    properties = {}
+    if decoder:
+        graph, step = _seq2seq_graphs(estimator)
+        properties[DECODER_STEP_KEY] = base64.b64encode(step).decode("ascii")
+    else:
+        graph = _network_graph(estimator, dynamo)
+    properties[METADATA_KEY] = json.dumps(
         {
             "format": FORMAT_VERSION,
             "sklstm_version": __version__,
@@ -89,10 +99,8 @@ def export(estimator, path, *, dynamo=False):
             "output": estimator._export_output(),
         }
     )
-    model = onnx.load_model_from_string(
-        _graph(estimator, per_step=estimator.head_.step_outputs, dynamo=dynamo)
-    )
-    onnx.helper.set_model_props(model, {METADATA_KEY: metadata})
+    model = onnx.load_model_from_string(graph)
+    onnx.helper.set_model_props(model, properties)
     onnx.save_model(model, os.fspath(path))
 
 
@@ -104,22 +112,52 @@ def _feature_names(estimator):
 
 
 class _Graph(nn.Module):
-    """The estimator's network with its inputs in a fixed order: ONNX inputs are
+    """A network's method with its inputs in a fixed order: ONNX inputs are
     positional, the network's streams are keyword arguments."""
 
-    def __init__(self, network, streams):
+    def __init__(self, network, streams, method="forward"):
         super().__init__()
         self.network = network
         self.streams = streams
+        self.method = method
 
     def forward(self, lengths, *inputs):
-        return self.network(lengths, **dict(zip(self.streams, inputs, strict=True)))
+        method = getattr(self.network, self.method)
+        return method(lengths, **dict(zip(self.streams, inputs, strict=True)))
 
 
-def _graph(estimator, per_step, dynamo):
-    """The serialised ONNX graph of the estimator's network (on CPU, in float32)."""
-    network = copy.deepcopy(estimator.net_.module_).cpu().float().eval()
-    lengths = torch.tensor([3, 2])  # two lengths, so no size is taken for constant
+class _Encoder(_Graph):
+    """An encoder-decoder's encoder: the decoder's initial states, and the
+    attention's memory where it has one (its mask is the lengths')."""
+
+    def forward(self, lengths, *inputs):
+        states, memory, _ = super().forward(lengths, *inputs)
+        return states if memory is None else (*states, memory)
+
+
+class _DecoderStep(nn.Module):
+    """One step of an encoder-decoder's decoder, inputs and outputs positional:
+    ``(previous, *states[, memory, mask]) -> (outputs, *states)``."""
+
+    def __init__(self, network, n_states):
+        super().__init__()
+        self.network = network
+        self.n_states = n_states
+
+    def forward(self, previous, *inputs):
+        states = inputs[: self.n_states]
+        memory, mask = inputs[self.n_states :] or (None, None)
+        outputs, states = self.network.step(previous, states, memory, mask)
+        return (outputs, *states)
+
+
+def _network(estimator):
+    """A copy of the estimator's network on CPU, in float32, for inference."""
+    return copy.deepcopy(estimator.net_.module_).cpu().float().eval()
+
+
+def _streams(estimator, network):
+    """Example input streams (a batch of 2, 3 steps) and their named axes."""
     example = {}
     if network.embedding is not None:
         example["tokens"] = torch.ones(2, 3, dtype=torch.long)
@@ -128,14 +166,79 @@ def _graph(estimator, per_step, dynamo):
     n_features = estimator.input_encoder_.n_step_features_
     if n_features:
         example["features"] = torch.zeros(2, 3, n_features)
-    axes = {"lengths": {0: "batch"}, "outputs": {0: "batch"}}
-    axes |= {name: {0: "batch", 1: "steps"} for name in example}
+    axes = {name: {0: "batch", 1: "steps"} for name in example}
     if "chars" in axes:
         axes["chars"][2] = "characters"
-    if per_step:
+    return example, axes
+
+
+#: two lengths, so no size is taken for constant
+LENGTHS = torch.tensor([3, 2])
+
+
+def _network_graph(estimator, dynamo):
+    """The serialised graph of a network that maps X's streams to outputs."""
+    network = _network(estimator)
+    example, axes = _streams(estimator, network)
+    axes |= {"lengths": {0: "batch"}, "outputs": {0: "batch"}}
+    if estimator.head_.step_outputs:
         axes["outputs"][1] = "steps"
-    graph, arguments = _Graph(network, list(example)), (lengths, *example.values())
-    names = {"input_names": ["lengths", *example], "output_names": ["outputs"]}
+    return _serialise(
+        _Graph(network, list(example)),
+        {"lengths": LENGTHS, **example},
+        ["outputs"],
+        axes,
+        dynamo,
+    )
+
+
+def _seq2seq_graphs(estimator):
+    """The serialised graphs of an encoder-decoder's encoder and decoder step.
+
+    The encoder's final states come from torch's packed kernel, which only the
+    TorchScript exporter writes down (as ONNX's LSTM/GRU with sequence lengths).
+    """
+    network = _network(estimator)
+    example, axes = _streams(estimator, network)
+    state_names = ["h", "c"] if network.recurrent.cell == "lstm" else ["h"]
+    memory = ["memory"] if network.attention else []
+    axes |= {"lengths": {0: "batch"}, "memory": {0: "batch", 1: "steps"}}
+    axes |= {name: {1: "batch"} for name in state_names}
+    encoder = _serialise(
+        _Encoder(network, list(example), method="start"),
+        {"lengths": LENGTHS, **example},
+        [*state_names, *memory],
+        axes,
+        dynamo=False,
+    )
+    # each state (num_layers, batch, hidden): the step reads and writes them
+    states = network.start(LENGTHS, **example)[0]
+    previous = network._first_input(len(LENGTHS), LENGTHS.device)
+    inputs = {"previous": previous}
+    inputs |= dict(zip(state_names, states, strict=True))
+    next_states = [f"next_{name}" for name in state_names]
+    axes = {"previous": {0: "batch"}, "outputs": {0: "batch"}}
+    axes |= {name: {1: "batch"} for name in [*state_names, *next_states]}
+    if memory:
+        inputs["memory"] = torch.zeros(2, 3, network.recurrent.hidden_size)
+        inputs["mask"] = torch.arange(3) < LENGTHS[:, None]
+        axes |= {name: {0: "batch", 1: "steps"} for name in ("memory", "mask")}
+    step = _serialise(
+        _DecoderStep(network, len(state_names)),
+        inputs,
+        ["outputs", *next_states],
+        axes,
+        dynamo=False,
+    )
+    return encoder, step
+
+
+def _serialise(graph, inputs, output_names, axes, dynamo):
+    """``graph`` called on the example ``inputs`` (a dict in the graph's
+    positional order), exported with the named dynamic ``axes``."""
+    names = {"input_names": list(inputs), "output_names": output_names}
+    axes = {name: axes[name] for name in [*inputs, *output_names] if name in axes}
+    arguments = tuple(inputs.values())
     with warnings.catch_warnings():
         for message in EXPECTED_WARNINGS:
             warnings.filterwarnings("ignore", message=message)
@@ -143,14 +246,14 @@ def _graph(estimator, per_step, dynamo):
             # one torch.export.Dim per named axis, shared by the inputs that have it
             dims = {n: torch.export.Dim(n) for a in axes.values() for n in a.values()}
             shapes = [
-                {axis: dims[name] for axis, name in axes[input_name].items()}
-                for input_name in names["input_names"]
+                {axis: dims[name] for axis, name in axes.get(input_name, {}).items()}
+                for input_name in inputs
             ]
             program = torch.onnx.export(
                 graph,
                 arguments,
                 **names,
-                dynamic_shapes=(shapes[0], tuple(shapes[1:])),  # forward(lengths, *)
+                dynamic_shapes=(shapes[0], tuple(shapes[1:])),  # forward(first, *)
                 opset_version=OPSET_VERSION,
                 dynamo=True,
                 verbose=False,

@@ -16,6 +16,8 @@ LABEL_COLLECTIONS = {"list": list, "tuple": tuple, "set": set, "frozenset": froz
 class _LightHead:
     #: the graph gives one output row per step
     step_outputs = False
+    #: the graph is an encoder whose outputs the head decodes
+    decodes = False
     classes_ = None
 
     def __init__(self, state):

@@ -22,6 +22,7 @@ characters)`` (int64) and ``features`` ``(batch, steps, n)`` (float32); its
 n_outputs)``, or ``(batch, steps, n_outputs)`` for tags.
 """
 
+import base64
 import json
 import os
 
@@ -30,13 +31,18 @@ import onnxruntime
 
 from sklstm.data.inputs import InputEncoder
 from sklstm.data.reading import check_column_names
+from sklstm.onnx.decoding import DECODING_HEADS
 from sklstm.onnx.heads import LIGHT_HEADS
+from sklstm.relative import relative_inputs, relative_outputs
 
-__all__ = ["METADATA_KEY", "OnnxPredictor", "load"]
+__all__ = ["DECODER_STEP_KEY", "METADATA_KEY", "OnnxPredictor", "load"]
 
 METADATA_KEY = "sklstm"
+#: where an encoder-decoder's file keeps its decoder step's graph
+DECODER_STEP_KEY = "sklstm_decoder_step"
 #: version of the metadata layout this module reads and the exporter writes
-FORMAT_VERSION = 1
+#: (2: encoder-decoders, with a decoder step)
+FORMAT_VERSION = 2
 
 
 def load(path, *, batch_size=128, n_threads=None):
@@ -115,17 +121,24 @@ class OnnxPredictor:
         self.input_encoder = InputEncoder.from_state(self.metadata["input"])
         names = self.metadata.get("feature_names")  # files of 0.x before it: None
         self.feature_names_in_ = None if names is None else np.asarray(names, object)
-        self.head = LIGHT_HEADS[self.metadata["output"]["kind"]](
+        self.head = (LIGHT_HEADS | DECODING_HEADS)[self.metadata["output"]["kind"]](
             self.metadata["output"]
         )
+        if self.head.decodes:  # an encoder-decoder: the graph is its encoder
+            self.head.step = onnxruntime.InferenceSession(
+                base64.b64decode(custom[DECODER_STEP_KEY]),
+                options,
+                providers=["CPUExecutionProvider"],
+            )
         self.classes_ = self.head.classes_
 
     def __repr__(self):
         return f"OnnxPredictor({self.estimator})"
 
-    def _forward(self, X):
-        """The graph's outputs for X in X's order (per-step outputs flat,
-        sequence after sequence, as ``(n_steps, n_outputs)``), and X's lengths."""
+    def _batches(self, X):
+        """X read as the estimator reads it, in batches of similar lengths:
+        ``(positions in X, step index, real steps, feed)`` per batch, the feed
+        holding the graph's inputs; and X's lengths."""
         check_column_names(X, self.feature_names_in_)
         lengths, streams = self.input_encoder.transform(X)
         starts = np.cumsum(lengths) - lengths
@@ -136,8 +149,7 @@ class OnnxPredictor:
             )
             for name, flat in streams.items()
         }
-        per_step = self.head.step_outputs
-        outputs = None
+        batches = []
         # similar lengths in one batch: little padding
         order = np.argsort(lengths, kind="stable")
         for begin in range(0, len(order), self.batch_size):
@@ -147,7 +159,23 @@ class OnnxPredictor:
             index = np.where(inside, starts[batch, None] + steps, lengths.sum())
             feed = {name: flat[index] for name, flat in padded_streams.items()}
             feed["lengths"] = lengths[batch]
-            result = self.session.run(None, feed)[0]
+            batches.append((batch, index, inside, feed))
+        return batches, lengths
+
+    def _forward(self, X):
+        """The graph's outputs for X in X's order (per-step outputs flat,
+        sequence after sequence, as ``(n_steps, n_outputs)``), and X's lengths.
+        An encoder's outputs are left per batch, ``(positions in X, lengths,
+        outputs)``, for the head to decode."""
+        batches, lengths = self._batches(X)
+        per_step = self.head.step_outputs
+        outputs = [] if self.head.decodes else None
+        for batch, index, inside, feed in batches:
+            result = self.session.run(None, feed)
+            if self.head.decodes:
+                outputs.append((batch, feed["lengths"], result))
+                continue
+            result = result[0]
             if outputs is None:
                 shape = (lengths.sum() if per_step else len(lengths), result.shape[-1])
                 outputs = np.empty(shape, dtype=result.dtype)
@@ -157,12 +185,20 @@ class OnnxPredictor:
                 outputs[batch] = result
         return outputs, lengths
 
-    def _answer(self, method, X):
+    def _answer(self, method, X, *args):
         """The head's ``method`` (its numpy twin's) on the graph's outputs for X."""
         answer = getattr(self.head, method, None)
         if answer is None:
             raise AttributeError(f"A {self.estimator} has no {method}.")
-        return answer(*self._forward(X))
+        relative = self.metadata["output"].get("relative")
+        if relative is None:
+            return answer(*self._forward(X), *args)
+        # an encoder-decoder reading series, and forecasting, relative to their
+        # last steps (see sklstm.relative)
+        X, last = relative_inputs(X, relative)
+        return relative_outputs(
+            answer(*self._forward(X), *args), last, relative, inverse=True
+        )
 
     def predict_proba(self, X):
         """As the estimator's ``predict_proba``: class probabilities (rows sum to
@@ -175,8 +211,14 @@ class OnnxPredictor:
         return self._answer("predict_log_proba", X)
 
     def predict(self, X):
-        """As the estimator's ``predict``: labels, label sets, tags or values."""
+        """As the estimator's ``predict``: labels, label sets, tags, values, or
+        output sequences."""
         return self._answer("predict", X)
+
+    def log_likelihood(self, X, y):
+        """As an encoder-decoder's ``log_likelihood``: each output sequence's
+        log-probability (its end included)."""
+        return self._answer("log_likelihood", X, y)
 
 
 def _check_positive_int(value, name):
