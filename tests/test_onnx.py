@@ -195,6 +195,81 @@ def test_integer_tokens_and_labels_keep_their_types(tmp_path):
     np.testing.assert_array_equal(predicted, clf.predict(X))
 
 
+#: reversing letter strings: a task a small encoder-decoder learns in seconds,
+#: so the decoded outputs are of many lengths, not all empty
+REVERSE_X = [list(rng.choice(LETTERS, size=n)) for n in rng.randint(1, 9, size=60)]
+REVERSE_Y = [x[::-1] for x in REVERSE_X]
+#: inputs of lengths 1 to 40 (longer than any seen in fit), with an unseen letter
+RAGGED_SHORT = [
+    list(rng.choice([*LETTERS, "z"], size=n)) for n in [1, 40, *range(2, 30)]
+]
+SEQ2SEQ = {
+    "lstm, bidirectional, general attention, greedy": {},
+    "beam of 3": {"beam_size": 3},
+    "no attention, beam of 2": {"attention": None, "beam_size": 2},
+    "gru, dot attention, directions summed": {
+        "cell": "gru",
+        "attention": "dot",
+        "bidirectional_merge": "sum",
+    },
+    "2 layers, one direction": {"num_layers": 2, "bidirectional": False},
+}
+
+
+@pytest.mark.parametrize("settings", SEQ2SEQ.values(), ids=SEQ2SEQ)
+def test_seq2seq_symbols_match_estimator(settings, tmp_path):
+    """Decoded symbols equal (greedy and beam search, over several batches of
+    ragged inputs); per-step probabilities and log-likelihoods to 1e-5."""
+    model = LSTMSeq2Seq(**{**FAST, "max_epochs": 25, "lr": 0.02}, **settings)
+    model.fit(REVERSE_X, REVERSE_Y)
+    predictor = _round_trip(model, tmp_path)
+    expected = model.predict(RAGGED_SHORT)
+    assert sum(map(len, expected)) > len(expected)  # outputs worth comparing
+    predicted = predictor.predict(RAGGED_SHORT)
+    assert len(predicted) == len(expected)
+    for a, e in zip(predicted, expected, strict=True):
+        np.testing.assert_array_equal(a, e)
+    _assert_same_arrays(
+        predictor.predict_proba(RAGGED_SHORT), model.predict_proba(RAGGED_SHORT)
+    )
+    _assert_same_arrays(
+        predictor.log_likelihood(REVERSE_X[:20], REVERSE_Y[:20]),
+        model.log_likelihood(REVERSE_X[:20], REVERSE_Y[:20]),
+    )
+    if model.beam_size > 1:  # what matched was a beam search's, not greedy's
+        greedy = model.set_params(beam_size=1).predict(RAGGED_SHORT)
+        assert any(
+            len(g) != len(e) or (g != e).any()
+            for g, e in zip(greedy, expected, strict=True)
+        )
+
+
+SERIES_Y = [x[-3:, 0][::-1].copy() for x in SERIES]  # a horizon of 3 steps
+VALUES = {
+    "a horizon": ({}, SERIES_Y),
+    "relative, a horizon of 2 values per step": (
+        {"relative": "difference"},
+        [x[-3:][::-1] + 1.0 for x in SERIES],
+    ),
+    "lengths ended by the decoder": ({}, [x[: len(x) % 4 + 1, 1] for x in SERIES]),
+    "at most 2 steps": (
+        {"max_output_length": 2},
+        [x[: len(x) % 4 + 1, 1] for x in SERIES],
+    ),
+}
+
+
+@pytest.mark.parametrize("settings, y", VALUES.values(), ids=VALUES)
+def test_seq2seq_values_match_estimator(settings, y, tmp_path):
+    """Real-valued outputs fed back step by step: the same lengths, values to
+    1e-5, shaped as y was."""
+    model = LSTMSeq2Seq(**FAST, **settings).fit(SERIES, y)
+    expected = model.predict(RAGGED_SERIES)
+    predicted = _round_trip(model, tmp_path).predict(RAGGED_SERIES)
+    assert [a.shape for a in predicted] == [e.shape for e in expected]
+    _assert_same_arrays(predicted, expected)
+
+
 TORCH_FREE = """
 import json, sys
 
@@ -207,16 +282,30 @@ sys.meta_path.insert(0, Blocked())
 from sklstm.onnx import load
 
 predictor = load(sys.argv[1])
-print(json.dumps(predictor.predict(json.loads(sys.argv[2])).tolist()))
+predicted = predictor.predict(json.loads(sys.argv[2]))
+if isinstance(predicted, list):  # output sequences
+    predicted = [sequence.tolist() for sequence in predicted]
+print(json.dumps(predicted if isinstance(predicted, list) else predicted.tolist()))
 assert not {"torch", "skorch", "sklearn", "scipy"} & set(sys.modules)
 """
 
 
-def test_predictor_runs_without_torch_sklearn_or_scipy(tmp_path):
+def _torch_free_classifier():
     texts = ["good film", "bad plot", "good", "bad bad film"] * 5
-    clf = LSTMClassifier(**ONE_EPOCH).fit(texts, ["pos", "neg", "pos", "neg"] * 5)
-    export(clf, tmp_path / "model.onnx")
-    new = ["good plot", "bad", "film film good"]
+    return LSTMClassifier(**ONE_EPOCH).fit(texts, ["pos", "neg", "pos", "neg"] * 5)
+
+
+def _torch_free_seq2seq():
+    return LSTMSeq2Seq(**{**FAST, "max_epochs": 25, "lr": 0.02}, beam_size=2).fit(
+        REVERSE_X, REVERSE_Y
+    )
+
+
+@pytest.mark.parametrize("fit", [_torch_free_classifier, _torch_free_seq2seq])
+def test_predictor_runs_without_torch_sklearn_or_scipy(fit, tmp_path):
+    estimator = fit()
+    export(estimator, tmp_path / "model.onnx")
+    new = ["good plot", "bad", "film film good", "abc", "hgfedcba"]
     result = subprocess.run(
         [sys.executable, "-c", TORCH_FREE, tmp_path / "model.onnx", json.dumps(new)],
         capture_output=True,
@@ -224,7 +313,8 @@ def test_predictor_runs_without_torch_sklearn_or_scipy(tmp_path):
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout) == clf.predict(new).tolist()
+    expected = [np.asarray(p).tolist() for p in estimator.predict(new)]
+    assert json.loads(result.stdout) == expected
 
 
 def _message(call):
@@ -262,8 +352,12 @@ def test_refusals(tmp_path):
             tmp_path / "m.onnx",
         )
     seq2seq = LSTMSeq2Seq(**ONE_EPOCH).fit(WORDS, WORDS)
-    with pytest.raises(TypeError, match="LSTMSeq2Seq cannot be exported"):
-        export(seq2seq, tmp_path / "m.onnx")
+    with pytest.raises(ValueError, match="LSTMSeq2Seq exports with dynamo=False"):
+        export(seq2seq, tmp_path / "m.onnx", dynamo=True)
+    with pytest.raises(AttributeError, match="LSTMSeq2Seq has no predict_log_proba"):
+        _round_trip(seq2seq, tmp_path).predict_log_proba(WORDS)
+    with pytest.raises(ValueError, match=r"y\[1\] contains symbols not seen in fit"):
+        _round_trip(seq2seq, tmp_path).log_likelihood(WORDS[:2], [["a"], ["z"]])
     with pytest.raises(Exception, match="not fitted"):
         export(LSTMClassifier(), tmp_path / "m.onnx")
     with pytest.raises(TypeError, match="takes a fitted sklstm estimator; got a dict"):
