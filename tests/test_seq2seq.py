@@ -104,7 +104,7 @@ def test_greedy_and_beam_of_one_match_a_reference(briefly_trained, attention):
         limit = torch.tensor([len(x) + 2])
         with torch.no_grad():
             expected = reference_greedy(module, batch["lengths"], batch["tokens"], 10)
-            start = module._start(batch["lengths"], batch["tokens"])
+            start = module.start(batch["lengths"], batch["tokens"])
             greedy, n = module._greedy_symbols(*start, limit)
             beam, m = module._beam_search(*start, limit, 1)
         assert greedy[0, : n[0]].tolist() == expected[: len(x) + 2]

@@ -48,16 +48,19 @@ def export(estimator, path, *, dynamo=False):
 
     Parameters
     ----------
-    estimator : LSTMClassifier, LSTMMultiLabel, LSTMRegressor or LSTMTagger
-        Fitted. :class:`~sklstm.LSTMSeq2Seq` cannot be exported yet: its decoder
-        runs a loop (greedy or beam search) around the network.
+    estimator : LSTMClassifier, LSTMMultiLabel, LSTMRegressor, LSTMTagger or LSTMSeq2Seq
+        Fitted. An :class:`~sklstm.LSTMSeq2Seq` is written as its encoder (the
+        file's graph) and one decoder step (a second graph in the same file);
+        the light predictor runs its greedy or beam-search decoding in numpy,
+        with the ``beam_size`` and ``max_output_length`` it has when exported.
     path : str or path-like
         The file to write.
     dynamo : bool, default=False
         Export with torch's dynamo exporter (``torch.onnx.export(dynamo=True)``,
         which needs ``onnxscript``), the one torch keeps. False uses the TorchScript
         exporter, which torch 2.13 marks deprecated but which exports a small
-        network in 0.06 s against 2-3 s; both give the same predictions.
+        network in 0.06 s against 2-3 s; both give the same predictions. An
+        :class:`~sklstm.LSTMSeq2Seq` exports with TorchScript only.
 
     Examples
     --------

@@ -20,6 +20,18 @@ The graph takes ``lengths`` ``(batch,)`` and the padded streams the model reads:
 characters)`` (int64) and ``features`` ``(batch, steps, n)`` (float32); its
 ``outputs`` are the network's logits (or scaled regression values), ``(batch,
 n_outputs)``, or ``(batch, steps, n_outputs)`` for tags.
+
+An encoder-decoder (:class:`~sklstm.LSTMSeq2Seq`, ``kind``
+``"symbol_sequences"`` or ``"value_sequences"``, with the decoding settings in
+``output``) is two graphs. The file's graph is its encoder, with the inputs above
+and as outputs the decoder's initial states ``h`` (and ``c`` for an LSTM), each
+``(num_layers, batch, hidden)``, and, with attention, ``memory`` ``(batch, steps,
+hidden)``. One decoder step, serialised and base64-encoded under
+``DECODER_STEP_KEY`` in the file's metadata, takes ``previous`` (the previous
+symbols ``(batch,)``, int64, or values ``(batch, n + 1)``), ``h`` (and ``c``),
+and with attention ``memory`` and ``mask`` ``(batch, steps)`` (bool, the real
+steps); it gives ``outputs`` (logits, or values and an "ends here" logit) and
+``next_h`` (and ``next_c``). :mod:`sklstm.onnx.decoding` loops over it.
 """
 
 import base64
@@ -40,6 +52,8 @@ __all__ = ["DECODER_STEP_KEY", "METADATA_KEY", "OnnxPredictor", "load"]
 METADATA_KEY = "sklstm"
 #: where an encoder-decoder's file keeps its decoder step's graph
 DECODER_STEP_KEY = "sklstm_decoder_step"
+#: the numpy twin of each exported head's kind
+HEAD_TWINS = LIGHT_HEADS | DECODING_HEADS
 #: version of the metadata layout this module reads and the exporter writes
 #: (2: encoder-decoders, with a decoder step)
 FORMAT_VERSION = 2
@@ -70,7 +84,8 @@ class OnnxPredictor:
 
     It takes X in every form the estimator takes and answers as the estimator
     does: ``predict``, ``predict_proba`` (and ``predict_log_proba`` for classes and
-    tags), with the estimator's own error messages for input of the wrong kind.
+    tags, ``log_likelihood`` for output symbols), with the estimator's own error
+    messages for input of the wrong kind.
 
     Parameters
     ----------
@@ -121,9 +136,7 @@ class OnnxPredictor:
         self.input_encoder = InputEncoder.from_state(self.metadata["input"])
         names = self.metadata.get("feature_names")  # files of 0.x before it: None
         self.feature_names_in_ = None if names is None else np.asarray(names, object)
-        self.head = (LIGHT_HEADS | DECODING_HEADS)[self.metadata["output"]["kind"]](
-            self.metadata["output"]
-        )
+        self.head = HEAD_TWINS[self.metadata["output"]["kind"]](self.metadata["output"])
         if self.head.decodes:  # an encoder-decoder: the graph is its encoder
             self.head.step = onnxruntime.InferenceSession(
                 base64.b64decode(custom[DECODER_STEP_KEY]),
