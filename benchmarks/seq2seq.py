@@ -13,14 +13,18 @@ feeding), teacher forcing with a cross-entropy over real output steps, Adam.
 
 Figures are medians over ``--repeats`` runs: seconds per training epoch (median epoch
 of ``--epochs``) and greedy-decoding throughput (sequences/s, over the training
-inputs, each allowed as many steps as sklstm allows it).
+inputs, each allowed as many steps as sklstm allows it); then the arithmetic rate,
+and the decoding throughput of the exported file (``sklstm.onnx``) beside the
+estimator's, greedy and with a beam of 5.
 
 Run ``python benchmarks/seq2seq.py`` (about 5 minutes on 2 CPU cores).
 """
 
 import argparse
 import statistics
+import tempfile
 import time
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -30,6 +34,7 @@ from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_sequence
 
 from sklstm import LSTMSeq2Seq
+from sklstm.onnx import export, load
 
 PAD, END = 0, 1
 
@@ -161,7 +166,31 @@ def run_sklstm(X, y, args):
     limits = np.ceil(model.length_ratio_ * np.array([len(x) for x in X])).astype(int)
     # the decoder's real steps: each output and its end symbol
     decoded = np.array([len(output) + 1 for output in outputs])
-    return epoch, len(X) / seconds, limits, seconds, decoded
+    return (
+        epoch,
+        len(X) / seconds,
+        limits,
+        seconds,
+        decoded,
+        onnx_speeds(model, X, args),
+    )
+
+
+def onnx_speeds(model, X, args):
+    """Decoding throughput (sequences/s) of the estimator and of its exported
+    file in the light predictor (onnxruntime, numpy loops), greedy and with a
+    beam of 5."""
+    speeds = {}
+    for beam_size in (1, 5):
+        model.set_params(beam_size=beam_size)  # the file decodes as exported
+        with tempfile.TemporaryDirectory() as folder:
+            export(model, Path(folder) / "model.onnx")
+            predictor = load(Path(folder) / "model.onnx", n_threads=args.threads)
+        for name, predict in (("sklstm", model.predict), ("ONNX", predictor.predict)):
+            start = time.perf_counter()
+            predict(X)
+            speeds[name, beam_size] = len(X) / (time.perf_counter() - start)
+    return speeds
 
 
 def main():
@@ -178,10 +207,11 @@ def main():
     torch.set_num_threads(args.threads)
     X, y = make_pairs(args, np.random.RandomState(0))
     rows = {"sklstm": [], "hand": []}
-    decoding = []
+    decoding, exported = [], []
     for _ in range(args.repeats):
-        *figures, limits, seconds, decoded = run_sklstm(X, y, args)
+        *figures, limits, seconds, decoded, speeds = run_sklstm(X, y, args)
         rows["sklstm"].append(figures)
+        exported.append(speeds)
         decoding.append((seconds, decoded))
         rows["hand"].append(run_hand(X, y, limits, args))
     (ours_epoch, ours_decode), (hand_epoch, hand_decode) = (
@@ -198,6 +228,18 @@ def main():
     )
     print(f"| hand | {hand_epoch:.2f} | {hand_decode:,.0f} |")
     print_arithmetic(X, y, ours_epoch, decoding, args)
+    print()
+    print("| decoding, seq/s | sklstm (torch) | ONNX file, light predictor |")
+    print("|---|---|---|")
+    for beam_size in (1, 5):
+        ours, onnx = (
+            statistics.median(run[name, beam_size] for run in exported)
+            for name in ("sklstm", "ONNX")
+        )
+        print(
+            f"| {'greedy' if beam_size == 1 else f'beam of {beam_size}'} | "
+            f"{ours:,.0f} | {onnx:,.0f} ({onnx / ours:.2f}x) |"
+        )
 
 
 def print_arithmetic(X, y, epoch, decoding, args):
