@@ -34,6 +34,7 @@ from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_sequence
 
 from sklstm import LSTMSeq2Seq
+from sklstm.devices import native_bf16
 from sklstm.onnx import export, load
 
 PAD, END = 0, 1
@@ -145,7 +146,9 @@ def run_hand(X, y, limits, args):
     return statistics.median(epochs), len(X) / (time.perf_counter() - start)
 
 
-def run_sklstm(X, y, args):
+def run_sklstm(X, y, args, precision="32"):
+    """The fitted model, its median epoch's seconds, and the seconds and steps
+    (each output and its end symbol) of greedy decoding of X."""
     model = LSTMSeq2Seq(
         hidden_size=args.hidden_size,
         embedding_dim=args.embedding_dim,
@@ -157,40 +160,42 @@ def run_sklstm(X, y, args):
         early_stopping=False,
         tol=None,
         min_frequency=1,
+        precision=precision,
         random_state=0,
     ).fit(X, y)
     epoch = statistics.median(model.history_[:, "dur"])
     start = time.perf_counter()
     outputs = model.predict(X)
     seconds = time.perf_counter() - start
-    limits = np.ceil(model.length_ratio_ * np.array([len(x) for x in X])).astype(int)
-    # the decoder's real steps: each output and its end symbol
-    decoded = np.array([len(output) + 1 for output in outputs])
-    return (
-        epoch,
-        len(X) / seconds,
-        limits,
-        seconds,
-        decoded,
-        onnx_speeds(model, X, args),
-    )
+    return model, epoch, seconds, np.array([len(output) + 1 for output in outputs])
 
 
 def onnx_speeds(model, X, args):
     """Decoding throughput (sequences/s) of the estimator and of its exported
     file in the light predictor (onnxruntime, numpy loops), greedy and with a
-    beam of 5."""
+    beam of 5. The estimator first: onnxruntime's threads keep spinning for a
+    while after a run and slowed torch by up to a third when it ran next."""
     speeds = {}
-    for beam_size in (1, 5):
-        model.set_params(beam_size=beam_size)  # the file decodes as exported
-        with tempfile.TemporaryDirectory() as folder:
+    beam_sizes = (1, 5)
+    for beam_size in beam_sizes:
+        model.set_params(beam_size=beam_size)
+        speeds["sklstm", beam_size] = throughput(model.predict, X)
+    with tempfile.TemporaryDirectory() as folder:
+        for beam_size in beam_sizes:
+            model.set_params(beam_size=beam_size)  # the file decodes as exported
             export(model, Path(folder) / "model.onnx")
             predictor = load(Path(folder) / "model.onnx", n_threads=args.threads)
-        for name, predict in (("sklstm", model.predict), ("ONNX", predictor.predict)):
-            start = time.perf_counter()
-            predict(X)
-            speeds[name, beam_size] = len(X) / (time.perf_counter() - start)
+            speeds["ONNX", beam_size] = throughput(predictor.predict, X)
+    model.set_params(beam_size=1)
+    del predictor
+    time.sleep(2)  # onnxruntime's threads settle before the next timing
     return speeds
+
+
+def throughput(predict, X):
+    start = time.perf_counter()
+    predict(X)
+    return len(X) / (time.perf_counter() - start)
 
 
 def main():
@@ -207,13 +212,18 @@ def main():
     torch.set_num_threads(args.threads)
     X, y = make_pairs(args, np.random.RandomState(0))
     rows = {"sklstm": [], "hand": []}
-    decoding, exported = [], []
+    decoding = {"32": [], "bf16": []}  # (epoch, decoding seconds, steps) per run
+    exported = []
     for _ in range(args.repeats):
-        *figures, limits, seconds, decoded, speeds = run_sklstm(X, y, args)
-        rows["sklstm"].append(figures)
-        exported.append(speeds)
-        decoding.append((seconds, decoded))
-        rows["hand"].append(run_hand(X, y, limits, args))
+        model, epoch, seconds, decoded = run_sklstm(X, y, args)
+        rows["sklstm"].append((epoch, len(X) / seconds))
+        decoding["32"].append((epoch, seconds, decoded))
+        exported.append(onnx_speeds(model, X, args))
+        limits = np.ceil(model.length_ratio_ * np.array([len(x) for x in X]))
+        rows["hand"].append(run_hand(X, y, limits.astype(int), args))
+    if native_bf16("cpu"):
+        for _ in range(args.repeats):
+            decoding["bf16"].append(run_sklstm(X, y, args, precision="bf16")[1:])
     (ours_epoch, ours_decode), (hand_epoch, hand_decode) = (
         np.median(rows[name], axis=0) for name in ("sklstm", "hand")
     )
@@ -227,7 +237,7 @@ def main():
         f"{ours_decode:,.0f} ({ours_decode / hand_decode:.2f}x hand's speed) |"
     )
     print(f"| hand | {hand_epoch:.2f} | {hand_decode:,.0f} |")
-    print_arithmetic(X, y, ours_epoch, decoding, args)
+    print_arithmetic(X, y, decoding, args)
     print()
     print("| decoding, seq/s | sklstm (torch) | ONNX file, light predictor |")
     print("|---|---|---|")
@@ -242,35 +252,43 @@ def main():
         )
 
 
-def print_arithmetic(X, y, epoch, decoding, args):
+def print_arithmetic(X, y, decoding, args):
     """sklstm's arithmetic rate (see arithmetic.py) of the encoder's and the
     decoder's gate products in a training epoch and in greedy decoding, beside
-    ``torch.matmul`` on their shapes; attention and the output layer are left
-    out (at 40 output symbols and these lengths, small beside them)."""
+    ``torch.matmul`` on their shapes, per precision; attention and the output
+    layer are left out (at 40 output symbols and these lengths, small beside
+    them)."""
     E, H, B = args.embedding_dim, args.hidden_size, args.batch_size
     encoder = lstm_flops([len(x) for x in X], E, H, 1, 2)
     # teacher forcing: each target and its end symbol
     training = 3 * (encoder + lstm_flops([len(t) + 1 for t in y], E, H, 1, 1))
-    # the median pass, as the throughput above
-    seconds, decoded = sorted(decoding, key=lambda run: run[0])[len(decoding) // 2]
-    predicting = encoder + lstm_flops(decoded, E, H, 1, 1)
     T = int(np.mean([len(x) for x in X]))
-    references = [
-        matmul_rate(B * T, E, 4 * H, torch.float32),
-        matmul_rate(B, H, 4 * H, torch.float32),
-        matmul_rate(2048, 2048, 2048, torch.float32),
-    ]
     print()
     print(
         "| precision | train GFLOP/s | greedy decoding GFLOP/s "
         "| matmul (BT,E)x(E,4H) | matmul (B,H)x(H,4H) | matmul 2048^3 |"
     )
     print("|---|---|---|---|---|---|")
-    print(
-        f"| 32 | {training / epoch / 1e9:.1f} | {predicting / seconds / 1e9:.1f} | "
-        + " | ".join(f"{r / 1e9:.1f}" for r in references)
-        + " |"
-    )
+    for precision, runs in decoding.items():
+        if not runs:
+            continue
+        epoch = statistics.median(run[0] for run in runs)
+        # the median decoding pass, as the throughput above
+        _, seconds, decoded = sorted(runs, key=lambda run: run[1])[len(runs) // 2]
+        predicting = encoder + lstm_flops(decoded, E, H, 1, 1)
+        dtype = torch.bfloat16 if precision == "bf16" else torch.float32
+        references = [
+            matmul_rate(B * T, E, 4 * H, dtype),
+            matmul_rate(B, H, 4 * H, dtype),
+            matmul_rate(2048, 2048, 2048, dtype),
+        ]
+        print(
+            f"| {precision} | {training / epoch / 1e9:.1f} "
+            f"({epoch:.2f} s/epoch) | {predicting / seconds / 1e9:.1f} "
+            f"({len(X) / seconds:,.0f} seq/s) | "
+            + " | ".join(f"{r / 1e9:.1f}" for r in references)
+            + " |"
+        )
 
 
 if __name__ == "__main__":
