@@ -216,8 +216,9 @@ def run_skorch(data, args):
 def sklstm_estimator(settings, args, **overrides):
     """The unfitted sklstm estimator of a workload's architecture."""
     Estimator = LSTMTagger if settings["per_step"] else LSTMClassifier
-    # the hand-written network has no convolutional branch beside the LSTM
-    branch = {} if settings["per_step"] else {"conv_filters": None}
+    # the hand-written network reads the last real step (text's default pools
+    # the maximum) and has no convolutional branch beside the LSTM
+    branch = {} if settings["per_step"] else {"conv_filters": None, "pooling": "last"}
     return Estimator(
         **{
             **branch,

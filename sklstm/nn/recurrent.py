@@ -133,11 +133,11 @@ def _run_padded(directions, x, reverse):
     ``x``, exact at real steps: the backward direction runs forward over each
     sequence reversed within its own length (``reverse``, None for one
     direction)."""
-    outputs = [directions[0](x)[0]]
-    if reverse is not None:
-        backward = directions[1](gather_steps(x, reverse))[0]
-        outputs.append(gather_steps(backward, reverse))
-    return torch.cat(outputs, dim=-1)
+    forward = directions[0](x)[0]
+    if reverse is None:
+        return forward  # cat would copy even a single tensor
+    backward = directions[1](gather_steps(x, reverse))[0]
+    return torch.cat([forward, gather_steps(backward, reverse)], dim=-1)
 
 
 def _run_packed(directions, x, lengths):
