@@ -88,9 +88,9 @@ def main():
         for precision in precisions:
             epochs, predicts = [], []
             for _ in range(args.repeats):
-                estimator = sklstm_estimator(
-                    settings, args, early_stopping=False, tol=None, precision=precision
-                ).fit(X, y)
+                estimator = sklstm_estimator(settings, args, precision=precision).fit(
+                    X, y
+                )
                 epochs += estimator.history_[:, "dur"][1:]  # the first warms up
                 predicts.append(time_predict(predictor(estimator, X), args))
             epoch, predict = statistics.median(epochs), statistics.median(predicts)

@@ -222,6 +222,11 @@ def sklstm_estimator(settings, args, **overrides):
     return Estimator(
         **{
             **branch,
+            # as the hand-written loop: no dropout, every sequence trained on and
+            # no held-out part scored each epoch, all epochs run
+            "dropout": 0.0,
+            "early_stopping": False,
+            "tol": None,
             "embedding_dim": args.embedding_dim,
             "hidden_size": args.hidden_size,
             "num_layers": settings["num_layers"],

@@ -35,9 +35,7 @@ from sklstm.onnx import export, load
 
 def fit(data, args, epochs, **settings):
     X, _, y, _, shape = data
-    estimator = sklstm_estimator(
-        shape, args, max_epochs=epochs, early_stopping=False, tol=None, **settings
-    )
+    estimator = sklstm_estimator(shape, args, max_epochs=epochs, **settings)
     return estimator.fit(X, y)
 
 

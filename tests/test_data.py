@@ -25,6 +25,20 @@ class TestReadSequences:
         assert read_sequences([["a", "b"], ["c"]]).kind == "tokens"
         assert read_sequences([[3, 4], np.array([5])]).kind == "tokens"
 
+    @pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+    @pytest.mark.parametrize("n_features", [None, 3])
+    def test_float_arrays_read_as_the_same_numbers_in_lists(self, dtype, n_features):
+        """Float arrays, read all at once, give the float64 features that the
+        same numbers give as nested lists, read a sample at a time."""
+        rng = np.random.RandomState(0)
+        shape = () if n_features is None else (n_features,)
+        arrays = [rng.normal(size=(n, *shape)).astype(dtype) for n in (1, 4, 2)]
+        at_once = read_sequences(arrays).features
+        one_by_one = read_sequences([a.tolist() for a in arrays]).features
+        for a, b in zip(at_once, one_by_one, strict=True):
+            assert a.dtype == b.dtype == np.float64
+            np.testing.assert_array_equal(a, b)
+
     def test_raw_strings_are_tokenized(self):
         """A list of strings is split by the default tokenizer."""
         read = read_sequences(["Hello, world", "ok"])

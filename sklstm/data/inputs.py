@@ -237,7 +237,10 @@ class InputEncoder:
             return np.concatenate(
                 [_per_series(x, self.mean_, self.scale_) for x in features]
             )
-        return (np.concatenate(features) - self.mean_) / self.scale_
+        steps = np.concatenate(features)  # a new array: scaled in place
+        steps -= self.mean_
+        steps /= self.scale_
+        return steps
 
     def export_state(self):
         """What :meth:`transform` needs, as JSON values: the rebuilt encoder

@@ -227,6 +227,9 @@ def _read_list(samples, tokenize, name):
         types = set(map(type, chain.from_iterable(samples)))
         if types == {str} or types == {int}:
             return _Read(tokens=samples, token_type=types.pop().__name__)
+    read = _read_float_arrays(samples)
+    if read is not None:
+        return read
     tokens, features, token_kinds = [], [], set()
     for i, sample in enumerate(samples):
         where = f"{name}[{i}]"
@@ -280,6 +283,27 @@ def _read_list(samples, tokenize, name):
             )
         return _Read(features=features)
     return _Read(tokens=tokens, token_type=token_kinds.pop() if tokens else None)
+
+
+def _read_float_arrays(samples):
+    """The common numeric case, non-empty float arrays with as many features per
+    step, checked at once (a sample at a time took a fifth of predict's time on
+    4,000 short series); None for anything else, which is read sample by sample,
+    so errors name the sample."""
+    if not samples or not all(
+        type(sample) is np.ndarray
+        and sample.dtype.kind == "f"
+        and sample.ndim in (1, 2)
+        and len(sample)
+        for sample in samples
+    ):
+        return None
+    features = [sample[:, None] if sample.ndim == 1 else sample for sample in samples]
+    if len({f.shape[1] for f in features}) > 1:
+        return None
+    if not np.isfinite(np.concatenate(features)).all():
+        return None
+    return _Read(features=[f.astype(np.float64, copy=False) for f in features])
 
 
 def sequence_column(X):
