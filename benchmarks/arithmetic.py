@@ -57,6 +57,24 @@ def matmul_rate(m, k, n, dtype, seconds=1.0):
     return calls * 2 * m * k * n / (time.perf_counter() - start)
 
 
+#: torch's dtype of each sklstm precision
+DTYPES = {"32": torch.float32, "bf16": torch.bfloat16}
+
+
+def matmul_references(rows, inputs, hidden_size, precision):
+    """FLOP/s of ``torch.matmul`` on an LSTM's input product ``(rows, inputs) x
+    (inputs, 4H)``, its recurrent product ``(batch, H) x (H, 4H)`` (``rows`` is
+    ``(batch, steps)``) and a 2048^3 product, formatted as table cells."""
+    batch, steps = rows
+    dtype = DTYPES[precision]
+    rates = [
+        matmul_rate(batch * steps, inputs, 4 * hidden_size, dtype),
+        matmul_rate(batch, hidden_size, 4 * hidden_size, dtype),
+        matmul_rate(2048, 2048, 2048, dtype),
+    ]
+    return " | ".join(f"{rate / 1e9:.1f}" for rate in rates)
+
+
 def predictor(estimator, X):
     return lambda: estimator.predict_proba(X)
 
@@ -67,7 +85,6 @@ def main():
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     precisions = ["32", *(["bf16"] if native_bf16("cpu") else [])]
-    dtypes = {"32": torch.float32, "bf16": torch.bfloat16}
     print(
         "| workload | precision | train GFLOP/s | predict GFLOP/s "
         "| matmul (BT,I)x(I,4H) | matmul (B,H)x(H,4H) | matmul 2048^3 |"
@@ -94,18 +111,10 @@ def main():
                 epochs += estimator.history_[:, "dur"][1:]  # the first warms up
                 predicts.append(time_predict(predictor(estimator, X), args))
             epoch, predict = statistics.median(epochs), statistics.median(predicts)
-            dtype = dtypes[precision]
-            references = [
-                matmul_rate(B * T, I, 4 * H, dtype),
-                matmul_rate(B, H, 4 * H, dtype),
-                matmul_rate(2048, 2048, 2048, dtype),
-            ]
             print(
                 f"| ({name}) | {precision} | {3 * forward / epoch / 1e9:.1f} "
                 f"({epoch:.2f} s/epoch) | {forward / predict / 1e9:.1f} "
-                f"({predict:.2f} s) | "
-                + " | ".join(f"{r / 1e9:.1f}" for r in references)
-                + " |",
+                f"({predict:.2f} s) | {matmul_references((B, T), I, H, precision)} |",
                 flush=True,
             )
 

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from arithmetic import lstm_flops, matmul_rate  # beside this script
+from arithmetic import lstm_flops, matmul_references  # beside this script
 from bench import hand_batches
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_sequence
@@ -276,18 +276,11 @@ def print_arithmetic(X, y, decoding, args):
         # the median decoding pass, as the throughput above
         _, seconds, decoded = sorted(runs, key=lambda run: run[1])[len(runs) // 2]
         predicting = encoder + lstm_flops(decoded, E, H, 1, 1)
-        dtype = torch.bfloat16 if precision == "bf16" else torch.float32
-        references = [
-            matmul_rate(B * T, E, 4 * H, dtype),
-            matmul_rate(B, H, 4 * H, dtype),
-            matmul_rate(2048, 2048, 2048, dtype),
-        ]
         print(
             f"| {precision} | {training / epoch / 1e9:.1f} "
             f"({epoch:.2f} s/epoch) | {predicting / seconds / 1e9:.1f} "
             f"({len(X) / seconds:,.0f} seq/s) | "
-            + " | ".join(f"{r / 1e9:.1f}" for r in references)
-            + " |"
+            f"{matmul_references((B, T), E, H, precision)} |"
         )
 
 

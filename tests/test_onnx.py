@@ -358,6 +358,10 @@ def test_refusals(tmp_path):
         _round_trip(seq2seq, tmp_path).predict_log_proba(WORDS)
     with pytest.raises(ValueError, match=r"y\[1\] contains symbols not seen in fit"):
         _round_trip(seq2seq, tmp_path).log_likelihood(WORDS[:2], [["a"], ["z"]])
+    with pytest.raises(ValueError, match=r"y\[0\] is not a non-empty sequence"):
+        _round_trip(seq2seq, tmp_path).log_likelihood(WORDS[:1], [[]])
+    with pytest.raises(ValueError, match="y has 1 output sequences; X has 2"):
+        _round_trip(seq2seq, tmp_path).log_likelihood(WORDS[:2], [["a"]])
     with pytest.raises(Exception, match="not fitted"):
         export(LSTMClassifier(), tmp_path / "m.onnx")
     with pytest.raises(TypeError, match="takes a fitted sklstm estimator; got a dict"):

@@ -8,14 +8,16 @@ are written here again in numpy, step for step, so that the file alone gives the
 estimator's outputs. Only numpy: no torch where the light predictor runs.
 """
 
+from functools import cached_property
+
 import numpy as np
 
-from sklstm.onnx.heads import _LightHead, _log_softmax
+from sklstm.onnx.heads import LightHead, log_softmax
 
 __all__ = ["DECODING_HEADS"]
 
 
-class _Decoding(_LightHead):
+class _Decoding(LightHead):
     """What both kinds of output share: the decoder step, and decoding each
     batch of encoded inputs to its output lengths.
 
@@ -30,19 +32,20 @@ class _Decoding(_LightHead):
     def _start(self, lengths, encoded):
         """The decoder's states (a list), memory and mask (None without
         attention) for a batch."""
-        if "memory" not in self._inputs():
+        if "memory" not in self._inputs:
             return list(encoded), None, None
         memory = encoded[-1]  # after the states
         mask = np.arange(memory.shape[1]) < lengths[:, None]
         return list(encoded[:-1]), memory, mask
 
+    @cached_property
     def _inputs(self):
         """The decoder step's input names: previous, *states[, memory, mask]."""
         return [node.name for node in self.step.get_inputs()]
 
     def _step(self, previous, states, memory, mask):
         """The decoder step's outputs ``(B, n_outputs)`` and next states."""
-        feed = dict(zip(self._inputs(), [previous, *states], strict=False))
+        feed = dict(zip(self._inputs, [previous, *states], strict=False))
         if memory is not None:
             feed |= {"memory": memory, "mask": mask}
         outputs, *states = self.step.run(None, feed)
@@ -59,8 +62,7 @@ class _Decoding(_LightHead):
         return np.maximum(np.ceil(ratio).astype(np.int64), 1)
 
     def _decode(self, encoded, lengths):
-        """Every sequence's decoded output (padded) and output length, in X's
-        order, as a list."""
+        """Each sequence's decoded steps (those before its end), in X's order."""
         max_lengths = self._max_lengths(lengths)
         decoded = [None] * len(lengths)
         for batch, input_lengths, outputs in encoded:
@@ -108,6 +110,11 @@ class _Symbols(_Decoding):
     def _indices(self, sequence, i):
         """A given output sequence's symbol indices."""
         sequence = np.asarray(sequence)
+        if sequence.ndim != 1 or not len(sequence):
+            raise ValueError(
+                f"y[{i}] is not a non-empty sequence of symbols; every output "
+                "sequence needs at least one step."
+            )
         unknown = sequence[~np.isin(sequence, self.classes_)]
         if unknown.size:
             raise ValueError(
@@ -136,7 +143,7 @@ class _Symbols(_Decoding):
                 logits.append(output)
             logits = np.stack(logits, axis=1).astype(np.float64)
             logits[..., pad] = -np.inf  # never an output
-            log_proba = _log_softmax(logits)
+            log_proba = log_softmax(logits)
             for position, lp, row in zip(batch, log_proba, rows, strict=True):
                 log_probas[position] = lp[: len(row) + 1]
         return log_probas
@@ -180,7 +187,7 @@ class _Symbols(_Decoding):
         rows = np.arange(batch_size)[:, None]
         for t in range(int(max_lengths.max()) + 1):
             logits, states = self._step(previous, states, memory, mask)
-            log_proba = _log_softmax(logits).reshape(batch_size, beam_size, -1)
+            log_proba = log_softmax(logits).reshape(batch_size, beam_size, -1)
             n_symbols = log_proba.shape[-1]
             log_proba[..., pad] = -np.inf
             # a finished beam extends only by END, at no cost (and is then masked);

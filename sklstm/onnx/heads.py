@@ -7,13 +7,13 @@ which twin reads it). Only numpy: no torch where the light predictor runs.
 
 import numpy as np
 
-__all__ = ["LIGHT_HEADS"]
+__all__ = ["LIGHT_HEADS", "LightHead", "log_softmax"]
 
 #: collection types a multi-label y may come in (the form predict answers in)
 LABEL_COLLECTIONS = {"list": list, "tuple": tuple, "set": set, "frozenset": frozenset}
 
 
-class _LightHead:
+class LightHead:
     #: the graph gives one output row per step
     step_outputs = False
     #: the graph is an encoder whose outputs the head decodes
@@ -33,14 +33,14 @@ class _LightHead:
         return np.split(values, np.cumsum(lengths)[:-1])
 
 
-class _Classes(_LightHead):
+class _Classes(LightHead):
     """Mutually exclusive classes (:class:`~sklstm.heads.ClassHead`)."""
 
     def predict_proba(self, outputs, lengths):
-        return self.per_sequence(np.exp(_log_softmax(outputs)), lengths)
+        return self.per_sequence(np.exp(log_softmax(outputs)), lengths)
 
     def predict_log_proba(self, outputs, lengths):
-        return self.per_sequence(_log_softmax(outputs), lengths)
+        return self.per_sequence(log_softmax(outputs), lengths)
 
     def predict(self, outputs, lengths):
         return self.per_sequence(self.classes_[outputs.argmax(axis=-1)], lengths)
@@ -52,7 +52,7 @@ class _Tags(_Classes):
     step_outputs = True
 
 
-class _Labels(_LightHead):
+class _Labels(LightHead):
     """Any set of labels (:class:`~sklstm.heads.LabelSetHead`), at the threshold
     the estimator predicted with when it was exported."""
 
@@ -74,7 +74,7 @@ class _Labels(_LightHead):
         return [collection(self.classes_[row.astype(bool)]) for row in indicator]
 
 
-class _Values(_LightHead):
+class _Values(LightHead):
     """Real values (:class:`~sklstm.heads.ValueHead`), scaled back."""
 
     def predict(self, outputs, lengths):
@@ -86,7 +86,7 @@ class _Values(_LightHead):
 LIGHT_HEADS = {"classes": _Classes, "tags": _Tags, "labels": _Labels, "values": _Values}
 
 
-def _log_softmax(logits):
+def log_softmax(logits):
     logits = logits.astype(np.float64)
     shifted = logits - logits.max(axis=-1, keepdims=True)
     return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
