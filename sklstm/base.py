@@ -70,7 +70,8 @@ class SequenceEstimator(SharedHyperparameters, BaseEstimator):
     * ``_module`` and, if it needs more than :class:`~sklstm.nn.SequenceModel`
       takes, ``_module_params`` (built on :func:`sklstm.network.encoder_params`,
       what every :class:`~sklstm.nn.SequenceEncoder` takes);
-    * ``_sequence_targets`` if its y holds sequences;
+    * ``_sequence_targets`` if its y holds sequences, and ``_decodes`` if it is
+      an encoder-decoder (for the rules of "auto" that tell them apart);
     * ``_after_training`` if it learns something from the held-out validation
       part once trained (the multi-label decision threshold);
     * its own hyperparameters, declared with
@@ -89,6 +90,8 @@ class SequenceEstimator(SharedHyperparameters, BaseEstimator):
     _predict_reads = ("batch_size", "device", "precision")
     #: y holds a sequence per sample (the tagger, sequence to sequence)
     _sequence_targets = False
+    #: an encoder-decoder, whose decoder emits outputs of their own lengths
+    _decodes = False
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -196,7 +199,7 @@ or dict
         )
         data = self._read_inputs(X, pretrained, reset=reset)
         if reset:
-            vars(self).update(resolve_network(self, self.input_encoder_))
+            vars(self).update(resolve_network(self, self.input_encoder_, len(data)))
         vars(self).update(resolve_training(self, len(data), incremental=incremental))
         device = self.device_
         ranks = Ranks(device) if self.distributed_ else None

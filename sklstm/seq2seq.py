@@ -119,6 +119,7 @@ class LSTMSeq2Seq(SequenceEstimator):
     )
     _module = Seq2SeqModel
     _sequence_targets = True
+    _decodes = True
 
     def _module_params(self, pretrained):
         return {

@@ -21,6 +21,7 @@ from sklstm.hyperparameters import is_auto
 from sklstm.shared import (
     AUTO_BY_INPUT,
     AUTO_CHAR_EMBEDDING_DIM,
+    AUTO_DECODER_WIDENS_AT,
     AUTO_HIDDEN_SIZE,
     AUTO_PATIENCE_STEPS,
     AUTO_VALIDATION_SIZE,
@@ -77,9 +78,9 @@ def resolve_input(estimator):
     }
 
 
-def resolve_network(estimator, encoder):
+def resolve_network(estimator, encoder, n_sequences):
     """``{name_: value}`` for the hyperparameters the network is built from, once
-    the input ``encoder`` has been fitted."""
+    the input ``encoder`` has been fitted on ``n_sequences``."""
     tokens = encoder.vocabulary_ is not None
     resolved = {}
     for name in ("pooling", "bidirectional", "dropout", "conv_filters"):
@@ -101,6 +102,8 @@ def resolve_network(estimator, encoder):
         # as series (scikit-learn's checks) the convolutions have little to read
         beside = bool(resolved.get("conv_filters_")) and encoder.shapes_
         hidden_size = AUTO_HIDDEN_SIZE[beside]
+        if estimator._decodes:
+            hidden_size *= 2 ** sum(n_sequences > n for n in AUTO_DECODER_WIDENS_AT)
     resolved["hidden_size_"] = hidden_size
     if "patch_size" in estimator._hyperparameters:
         resolved["patch_size_"] = encoder.patch_size_

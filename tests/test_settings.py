@@ -11,7 +11,7 @@ from sklstm import (
     LSTMSeq2Seq,
     LSTMTagger,
 )
-from sklstm.settings import auto_names, resolve_training
+from sklstm.settings import auto_names, resolve_network, resolve_training
 
 WORDS = [["a", "bb", "a"], ["bb", "cc"], ["cc"], ["a", "cc", "bb", "a"]] * 4
 SERIES = [np.linspace(0, 1, n)[:, None] for n in (5, 9, 7, 12)] * 4
@@ -94,6 +94,20 @@ def test_the_lstm_is_narrow_beside_a_convolutional_branch():
         assert model.hidden_size_ == expected
         assert model.net_.module_.recurrent.hidden_size == expected
     assert _fitted(LSTMRegressor, longer, hidden_size="auto").hidden_size_ == 64
+
+
+@pytest.mark.parametrize(
+    "n_sequences, expected",
+    [(10_000, 64), (10_001, 128), (100_000, 128), (100_001, 256)],
+)
+def test_an_encoder_decoder_widens_with_its_training_pairs(n_sequences, expected):
+    """hidden_size="auto" of an encoder-decoder doubles past 10,000 and again past
+    100,000 training sequences; a tagger's, given as many, stays at 64."""
+    for Estimator, width in ((LSTMSeq2Seq, expected), (LSTMTagger, 64)):
+        model = _fitted(Estimator, WORDS, hidden_size="auto")
+        resolved = resolve_network(model, model.input_encoder_, n_sequences)
+        assert resolved["hidden_size_"] == width
+    assert _fitted(LSTMSeq2Seq, WORDS, hidden_size="auto").hidden_size_ == 64
 
 
 def test_given_values_are_kept():
