@@ -70,8 +70,7 @@ class SequenceEstimator(SharedHyperparameters, BaseEstimator):
     * ``_module`` and, if it needs more than :class:`~sklstm.nn.SequenceModel`
       takes, ``_module_params`` (built on :func:`sklstm.network.encoder_params`,
       what every :class:`~sklstm.nn.SequenceEncoder` takes);
-    * ``_sequence_targets`` if its y holds sequences, and ``_decodes`` if it is
-      an encoder-decoder (for the rules of "auto" that tell them apart);
+    * ``_sequence_targets`` if its y holds sequences;
     * ``_after_training`` if it learns something from the held-out validation
       part once trained (the multi-label decision threshold);
     * its own hyperparameters, declared with
@@ -90,8 +89,6 @@ class SequenceEstimator(SharedHyperparameters, BaseEstimator):
     _predict_reads = ("batch_size", "device", "precision")
     #: y holds a sequence per sample (the tagger, sequence to sequence)
     _sequence_targets = False
-    #: an encoder-decoder, whose decoder emits outputs of their own lengths
-    _decodes = False
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)

@@ -19,6 +19,9 @@ tensor's rank or the loss's type:
     value per sequence (or per sequence and output), averaged over those. A
     structured loss over per-step outputs (a CRF's) has ``step_outputs`` without
     ``loss_per_step``.
+``decodes``
+    A decoder emits the outputs, one step at a time and of their own lengths
+    (an encoder-decoder): the rules of "auto" and the export tell it apart.
 ``predict_encoded``
     Predictions in the encoded targets' terms, which validation scoring (and so
     early stopping) compares with the dataset's ``y``.
@@ -68,6 +71,8 @@ class Head:
     loss = None
     kind = None
     per_step = False
+    #: a decoder emits the outputs, of their own lengths (an encoder-decoder)
+    decodes = False
 
     @classmethod
     def for_targets(cls, y):
@@ -181,6 +186,7 @@ class OutputSequenceHead(Head):
     the head (:meth:`for_targets`): symbols or values."""
 
     step_outputs = True
+    decodes = True
 
     @classmethod
     def for_targets(cls, y):

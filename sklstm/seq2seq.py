@@ -119,7 +119,6 @@ class LSTMSeq2Seq(SequenceEstimator):
     )
     _module = Seq2SeqModel
     _sequence_targets = True
-    _decodes = True
 
     def _module_params(self, pretrained):
         return {

@@ -102,7 +102,7 @@ def resolve_network(estimator, encoder, n_sequences):
         # as series (scikit-learn's checks) the convolutions have little to read
         beside = bool(resolved.get("conv_filters_")) and encoder.shapes_
         hidden_size = AUTO_HIDDEN_SIZE[beside]
-        if estimator._decodes:
+        if estimator._head.decodes:
             hidden_size *= 2 ** sum(n_sequences > n for n in AUTO_DECODER_WIDENS_AT)
     resolved["hidden_size_"] = hidden_size
     if "patch_size" in estimator._hyperparameters:

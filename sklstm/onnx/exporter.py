@@ -14,7 +14,6 @@ from torch import nn
 
 from sklstm._version import __version__
 from sklstm.base import SequenceEstimator
-from sklstm.heads import OutputSequenceHead
 from sklstm.onnx.predictor import DECODER_STEP_KEY, FORMAT_VERSION, METADATA_KEY
 
 __all__ = ["export"]
@@ -79,15 +78,14 @@ def export(estimator, path, *, dynamo=False):
             f"export takes a fitted sklstm estimator; got a {type(estimator).__name__}."
         )
     check_is_fitted(estimator, "net_")
-    decoder = isinstance(estimator.head_, OutputSequenceHead)
-    if decoder and dynamo:
+    if estimator.head_.decodes and dynamo:
         raise ValueError(
             "LSTMSeq2Seq exports with dynamo=False only: its encoder's final "
             "states come from torch's packed LSTM kernel, which torch's dynamo "
             "exporter does not write down."
         )
     properties = {}
-    if decoder:
+    if estimator.head_.decodes:
         graph, step = _seq2seq_graphs(estimator)
         properties[DECODER_STEP_KEY] = base64.b64encode(step).decode("ascii")
     else:
