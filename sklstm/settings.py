@@ -21,9 +21,10 @@ from sklstm.hyperparameters import is_auto
 from sklstm.shared import (
     AUTO_BY_INPUT,
     AUTO_CHAR_EMBEDDING_DIM,
-    AUTO_DECODER_WIDENS_AT,
+    AUTO_DATA_SIZES,
     AUTO_HIDDEN_SIZE,
     AUTO_PATIENCE_STEPS,
+    AUTO_TOKEN_DROPOUT_PAST,
     AUTO_VALIDATION_SIZE,
 )
 
@@ -89,6 +90,9 @@ def resolve_network(estimator, encoder, n_sequences):
             with_tokens, numeric = AUTO_BY_INPUT[name]
             auto = with_tokens if tokens else numeric
             resolved[f"{name}_"] = auto if is_auto(value) else _given(value)
+    passed = sum(n_sequences > n for n in AUTO_DATA_SIZES)
+    if tokens and passed and is_auto(estimator.dropout):
+        resolved["dropout_"] = AUTO_TOKEN_DROPOUT_PAST[passed - 1]
     if is_auto(estimator.char_embedding_dim):
         reads_characters = encoder.char_vocabulary_ is not None
         resolved["char_embedding_dim_"] = (
@@ -103,7 +107,7 @@ def resolve_network(estimator, encoder, n_sequences):
         beside = bool(resolved.get("conv_filters_")) and encoder.shapes_
         hidden_size = AUTO_HIDDEN_SIZE[beside]
         if estimator._head.decodes:
-            hidden_size *= 2 ** sum(n_sequences > n for n in AUTO_DECODER_WIDENS_AT)
+            hidden_size *= 2**passed
     resolved["hidden_size_"] = hidden_size
     if "patch_size" in estimator._hyperparameters:
         resolved["patch_size_"] = encoder.patch_size_

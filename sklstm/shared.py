@@ -28,9 +28,10 @@ from sklstm.nn.recurrent import CELLS
 __all__ = [
     "AUTO_BY_INPUT",
     "AUTO_CHAR_EMBEDDING_DIM",
-    "AUTO_DECODER_WIDENS_AT",
+    "AUTO_DATA_SIZES",
     "AUTO_HIDDEN_SIZE",
     "AUTO_PATIENCE_STEPS",
+    "AUTO_TOKEN_DROPOUT_PAST",
     "AUTO_VALIDATION_SIZE",
     "BUILT_FROM",
     "CLASS_WEIGHT",
@@ -140,11 +141,17 @@ AUTO_BY_INPUT = {
 #: Car 0.78 -> 0.87; GesturePebbleZ1/Z2 fell 0.09)
 AUTO_HIDDEN_SIZE = (64, 8)
 
-#: hidden_size="auto" of an encoder-decoder: twice the width past each of these
-#: numbers of training pairs. Measured on grapheme-to-phoneme (121k pairs, 256
-#: cells): dev WER 37.5% with 64 cells (53 epochs, stopped early), 34.6% with 256
-#: after 60 epochs (valid loss 0.261 -> 0.239), at three times the time per epoch
-AUTO_DECODER_WIDENS_AT = (10_000, 100_000)
+#: the numbers of training sequences past which "auto" trusts the data more: an
+#: encoder-decoder's hidden_size doubles past each, and dropout for token input
+#: falls to AUTO_TOKEN_DROPOUT_PAST. Measured on grapheme-to-phoneme (121k pairs):
+#: dev WER 37.5% with 64 cells and dropout 0.5 (53 epochs, stopped early), 34.6%
+#: with 256 cells after 60 epochs (valid loss 0.261 -> 0.239), where the training
+#: loss stayed above the validation loss (underfitting); 28.8% with 256 cells and
+#: dropout 0.2 (47 epochs, valid loss 0.203)
+AUTO_DATA_SIZES = (10_000, 100_000)
+
+#: dropout="auto" for token input past each of AUTO_DATA_SIZES
+AUTO_TOKEN_DROPOUT_PAST = (0.35, 0.2)
 
 #: char_embedding_dim="auto" for the words of per-step outputs: measured with
 #: benchmarks/defaults.py, where characters raised EWT tagging from 0.916 to 0.936
@@ -356,7 +363,7 @@ class SharedHyperparameters(Declared):
         "smallest LSTM: the convolutions lead and a wider LSTM overfits small "
         f"training sets; for an encoder-decoder, {AUTO_HIDDEN_SIZE[0]}, doubled "
         "past each of "
-        f"{' and '.join(f'{n:,}' for n in AUTO_DECODER_WIDENS_AT)} training "
+        f"{' and '.join(f'{n:,}' for n in AUTO_DATA_SIZES)} training "
         "sequences, as more pairs support a wider model; "
         f"{AUTO_HIDDEN_SIZE[0]} otherwise.",
         check=or_value("auto", integer(1)),
@@ -382,8 +389,13 @@ class SharedHyperparameters(Declared):
         default="auto",
         type='float or "auto"',
         doc="Dropout on the recurrent input, between layers and before the output "
-        f'layer. "auto" is {AUTO_BY_INPUT["dropout"][0]} for token input and '
-        f"{AUTO_BY_INPUT['dropout'][1]} for numeric series.",
+        f'layer. "auto" is {AUTO_BY_INPUT["dropout"][0]} for token input, '
+        + ", ".join(
+            f"{p} past {n:,}"
+            for p, n in zip(AUTO_TOKEN_DROPOUT_PAST, AUTO_DATA_SIZES, strict=True)
+        )
+        + " training sequences (a large data set regularises the network "
+        f"itself), and {AUTO_BY_INPUT['dropout'][1]} for numeric series.",
         check=or_value("auto", real(0, 1, closed="left")),
     )
     token_dropout: float = hyperparameter(

@@ -110,6 +110,28 @@ def test_an_encoder_decoder_widens_with_its_training_pairs(n_sequences, expected
     assert _fitted(LSTMSeq2Seq, WORDS, hidden_size="auto").hidden_size_ == 64
 
 
+@pytest.mark.parametrize(
+    "n_sequences, expected",
+    [(10_000, 0.5), (10_001, 0.35), (100_000, 0.35), (100_001, 0.2)],
+)
+@pytest.mark.parametrize("Estimator", [LSTMClassifier, LSTMTagger, LSTMSeq2Seq])
+def test_token_dropout_falls_with_the_training_sequences(
+    Estimator, n_sequences, expected
+):
+    """dropout="auto" for token input is 0.5, 0.35 past 10,000 and 0.2 past
+    100,000 training sequences, for every estimator; numeric series keep none,
+    and a given dropout is kept at any size."""
+    model = _fitted(Estimator, WORDS)
+    resolved = resolve_network(model, model.input_encoder_, n_sequences)
+    assert resolved["dropout_"] == expected
+    given = _fitted(Estimator, WORDS, dropout=0.5)
+    assert resolve_network(given, given.input_encoder_, n_sequences)["dropout_"] == 0.5
+    if Estimator is not LSTMTagger:  # whose labels here are made from tokens
+        series = _fitted(Estimator, SERIES)
+        resolved = resolve_network(series, series.input_encoder_, n_sequences)
+        assert resolved["dropout_"] == 0.0
+
+
 def test_given_values_are_kept():
     """A value other than "auto" is its own resolution (numpy booleans as bool)."""
     model = _fitted(
