@@ -88,31 +88,67 @@ def test_tagger_matches_estimator(tmp_path):
         np.testing.assert_array_equal(a, e)
 
 
-DYNAMO = {
+TAGS = [[letter.upper() for letter in w] for w in WORDS]
+#: the four estimators whose network exports with either exporter
+EXPORTERS = {
     "classifier, 2 GRU layers, attention": (
         LSTMClassifier,
         {"cell": "gru", "pooling": "attention", "num_layers": 2},
+        WORDS,
+        [int("a" in w) for w in WORDS],
     ),
-    "tagger, characters": (LSTMTagger, {"char_embedding_dim": 4}),
+    "tagger, characters": (LSTMTagger, {"char_embedding_dim": 4}, WORDS, TAGS),
+    "multi-label": (LSTMMultiLabel, {}, WORDS, [set(w[:2]) for w in WORDS]),
+    "regressor, convolutions, patches": (
+        LSTMRegressor,
+        {"conv_filters": (4, 6, 5), "patch_size": 3},
+        SERIES,
+        [x.sum() for x in SERIES],
+    ),
 }
 
 
-@pytest.mark.parametrize("Estimator, settings", DYNAMO.values(), ids=DYNAMO)
-def test_the_dynamo_exporter_matches_the_estimator(Estimator, settings, tmp_path):
-    """torch's dynamo exporter keeps the batch and length axes free (the example
-    has 3 steps; lengths 1 to 200 are predicted) through both directions'
-    within-length reversal; the TorchScript export agrees."""
+@pytest.mark.parametrize("Estimator, settings, X, y", EXPORTERS.values(), ids=EXPORTERS)
+def test_the_dynamo_exporter_matches_or_refuses(Estimator, settings, X, y, tmp_path):
+    """Where torch's dynamo exporter keeps the batch and length axes free (the
+    example has 3 steps; lengths 1 to 200 are predicted), through both
+    directions' within-length reversal, its file predicts as the estimator and
+    the TorchScript file do; where torch.export fixes the length axis, export
+    says so rather than write a file that reads 3 steps only."""
     pytest.importorskip("onnxscript")
-    y = (
-        [[letter.upper() for letter in w] for w in WORDS]
-        if Estimator is LSTMTagger
-        else [int("a" in w) for w in WORDS]
-    )
-    estimator = Estimator(**{**ONE_EPOCH, **settings}, bidirectional=True).fit(WORDS, y)
-    export(estimator, tmp_path / "dynamo.onnx", dynamo=True)
-    dynamo = load(tmp_path / "dynamo.onnx", batch_size=8).predict_proba(RAGGED)
-    _assert_same_arrays(dynamo, estimator.predict_proba(RAGGED))
-    _assert_same_arrays(dynamo, _round_trip(estimator, tmp_path).predict_proba(RAGGED))
+    estimator = Estimator(**{**ONE_EPOCH, **settings}, bidirectional=True).fit(X, y)
+    new = RAGGED_SERIES if X is SERIES else RAGGED
+    method = "predict" if Estimator is LSTMRegressor else "predict_proba"
+    expected = getattr(estimator, method)(new)
+    torchscript = _round_trip(estimator, tmp_path)
+    _assert_same_arrays(getattr(torchscript, method)(new), expected, rtol=1e-5)
+    try:
+        export(estimator, tmp_path / "dynamo.onnx", dynamo=True)
+    except ValueError as refused:
+        assert "fixed the 'steps' axis" in str(refused)
+        return
+    dynamo = load(tmp_path / "dynamo.onnx", batch_size=8)
+    _assert_same_arrays(getattr(dynamo, method)(new), expected, rtol=1e-5)
+
+
+def test_a_fixed_axis_is_refused():
+    """A graph whose length axis has a size (dim_value) instead of a name
+    (dim_param) is what the dynamo exporter's check refuses."""
+    from onnx import TensorProto, helper
+
+    from sklstm.onnx.exporter import _check_free_axes
+
+    def graph(steps):
+        shape = ["batch", steps]
+        tokens = helper.make_tensor_value_info("tokens", TensorProto.INT64, shape)
+        out = helper.make_tensor_value_info("out", TensorProto.INT64, shape)
+        node = helper.make_node("Identity", ["tokens"], ["out"])
+        return helper.make_model(helper.make_graph([node], "g", [tokens], [out]))
+
+    axes = {"tokens": {0: "batch", 1: "steps"}}
+    _check_free_axes(graph("steps"), axes)
+    with pytest.raises(ValueError, match="fixed the 'steps' axis of input 'tokens'"):
+        _check_free_axes(graph(3), axes)
 
 
 @pytest.mark.parametrize("form", ["sets", "indicator"])
