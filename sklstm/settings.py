@@ -83,16 +83,17 @@ def resolve_network(estimator, encoder, n_sequences):
     """``{name_: value}`` for the hyperparameters the network is built from, once
     the input ``encoder`` has been fitted on ``n_sequences``."""
     tokens = encoder.vocabulary_ is not None
+    # how many of AUTO_DATA_SIZES the training set is larger than
+    passed = sum(n_sequences > n for n in AUTO_DATA_SIZES)
     resolved = {}
     for name in ("pooling", "bidirectional", "dropout", "conv_filters"):
         if name in estimator._hyperparameters:
             value = getattr(estimator, name)
             with_tokens, numeric = AUTO_BY_INPUT[name]
+            if name == "dropout" and passed:
+                with_tokens = AUTO_TOKEN_DROPOUT_PAST[passed - 1]
             auto = with_tokens if tokens else numeric
             resolved[f"{name}_"] = auto if is_auto(value) else _given(value)
-    passed = sum(n_sequences > n for n in AUTO_DATA_SIZES)
-    if tokens and passed and is_auto(estimator.dropout):
-        resolved["dropout_"] = AUTO_TOKEN_DROPOUT_PAST[passed - 1]
     if is_auto(estimator.char_embedding_dim):
         reads_characters = encoder.char_vocabulary_ is not None
         resolved["char_embedding_dim_"] = (

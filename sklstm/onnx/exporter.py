@@ -288,9 +288,9 @@ def _serialise(graph, inputs, output_names, axes, dynamo):
 
 
 def _check_free_axes(model, axes):
-    """Refuse a graph in which an axis named in ``axes`` (``{input: {axis:
-    name}}``) has a fixed size: such a file would refuse any other batch size or
-    length."""
+    """Refuse a graph one of whose inputs has a fixed size on an axis that
+    ``axes`` (``{name: {axis: axis name}}``) names: such a file would refuse any
+    other batch size or length."""
     for graph_input in model.graph.input:
         dims = graph_input.type.tensor_type.shape.dim
         for axis, name in axes.get(graph_input.name, {}).items():
