@@ -106,9 +106,7 @@ def resolve_network(estimator, encoder, n_sequences):
         # narrow where the convolutions read shapes; on a table's short rows read
         # as series (scikit-learn's checks) the convolutions have little to read
         beside = bool(resolved.get("conv_filters_")) and encoder.shapes_
-        hidden_size = AUTO_HIDDEN_SIZE[beside]
-        if estimator._head.decodes:
-            hidden_size *= 2**passed
+        hidden_size = AUTO_HIDDEN_SIZE[beside] * 2**passed
     resolved["hidden_size_"] = hidden_size
     if "patch_size" in estimator._hyperparameters:
         resolved["patch_size_"] = encoder.patch_size_

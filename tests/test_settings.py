@@ -98,16 +98,29 @@ def test_the_lstm_is_narrow_beside_a_convolutional_branch():
 
 @pytest.mark.parametrize(
     "n_sequences, expected",
-    [(10_000, 64), (10_001, 128), (100_000, 128), (100_001, 256)],
+    [(10_000, 1), (10_001, 2), (100_000, 2), (100_001, 4)],
 )
-def test_an_encoder_decoder_widens_with_its_training_pairs(n_sequences, expected):
-    """hidden_size="auto" of an encoder-decoder doubles past 10,000 and again past
-    100,000 training sequences; a tagger's, given as many, stays at 64."""
-    for Estimator, width in ((LSTMSeq2Seq, expected), (LSTMTagger, 64)):
-        model = _fitted(Estimator, WORDS, hidden_size="auto")
-        resolved = resolve_network(model, model.input_encoder_, n_sequences)
-        assert resolved["hidden_size_"] == width
-    assert _fitted(LSTMSeq2Seq, WORDS, hidden_size="auto").hidden_size_ == 64
+@pytest.mark.parametrize(
+    "Estimator", [LSTMClassifier, LSTMTagger, LSTMMultiLabel, LSTMSeq2Seq]
+)
+def test_the_network_widens_with_the_training_sequences(
+    Estimator, n_sequences, expected
+):
+    """hidden_size="auto" doubles past 10,000 and again past 100,000 training
+    sequences, for every estimator, from 64 (text) and from 8 (beside a
+    convolutional branch); a given hidden_size is kept at any size."""
+    model = _fitted(Estimator, WORDS, hidden_size="auto")
+    resolved = resolve_network(model, model.input_encoder_, n_sequences)
+    assert resolved["hidden_size_"] == 64 * expected
+    given = _fitted(Estimator, WORDS, hidden_size=5)
+    assert (
+        resolve_network(given, given.input_encoder_, n_sequences)["hidden_size_"] == 5
+    )
+    if Estimator is LSTMClassifier:
+        longer = [np.sin(np.linspace(0, n, 3 * n))[:, None] for n in (5, 9, 7, 12)]
+        series = _fitted(Estimator, longer * 4, hidden_size="auto")
+        resolved = resolve_network(series, series.input_encoder_, n_sequences)
+        assert resolved["hidden_size_"] == 8 * expected
 
 
 @pytest.mark.parametrize(
