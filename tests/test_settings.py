@@ -15,6 +15,8 @@ from sklstm.settings import auto_names, resolve_network, resolve_training
 
 WORDS = [["a", "bb", "a"], ["bb", "cc"], ["cc"], ["a", "cc", "bb", "a"]] * 4
 SERIES = [np.linspace(0, 1, n)[:, None] for n in (5, 9, 7, 12)] * 4
+#: series of 15 to 36 steps, long enough for the convolutional branch's narrow LSTM
+LONGER = [np.sin(np.linspace(0, n, 3 * n))[:, None] for n in (5, 9, 7, 12)] * 4
 
 
 def _fitted(Estimator, X, **params):
@@ -81,46 +83,42 @@ def test_the_lstm_is_narrow_beside_a_convolutional_branch():
     """hidden_size="auto" is 8 where a convolutional branch reads series of 10
     steps or more (LSTM-FCN's smallest LSTM), 64 without one or on shorter
     series (SERIES: median 8 steps); the module has that width."""
-    longer = [np.sin(np.linspace(0, n, 3 * n))[:, None] for n in (5, 9, 7, 12)] * 4
     cases = [
-        (longer, {}, 8),
-        (longer, {"conv_filters": None}, 64),
+        (LONGER, {}, 8),
+        (LONGER, {"conv_filters": None}, 64),
         (SERIES, {}, 64),
         (WORDS, {}, 64),
-        (longer, {"hidden_size": 5}, 5),
+        (LONGER, {"hidden_size": 5}, 5),
     ]
     for X, params, expected in cases:
         model = _fitted(LSTMClassifier, X, **{"hidden_size": "auto", **params})
         assert model.hidden_size_ == expected
         assert model.net_.module_.recurrent.hidden_size == expected
-    assert _fitted(LSTMRegressor, longer, hidden_size="auto").hidden_size_ == 64
+    assert _fitted(LSTMRegressor, LONGER, hidden_size="auto").hidden_size_ == 64
 
 
 @pytest.mark.parametrize(
-    "n_sequences, expected",
+    "n_sequences, factor",
     [(10_000, 1), (10_001, 2), (100_000, 2), (100_001, 4)],
 )
 @pytest.mark.parametrize(
     "Estimator", [LSTMClassifier, LSTMTagger, LSTMMultiLabel, LSTMSeq2Seq]
 )
-def test_the_network_widens_with_the_training_sequences(
-    Estimator, n_sequences, expected
-):
+def test_the_network_widens_with_the_training_sequences(Estimator, n_sequences, factor):
     """hidden_size="auto" doubles past 10,000 and again past 100,000 training
     sequences, for every estimator, from 64 (text) and from 8 (beside a
     convolutional branch); a given hidden_size is kept at any size."""
     model = _fitted(Estimator, WORDS, hidden_size="auto")
     resolved = resolve_network(model, model.input_encoder_, n_sequences)
-    assert resolved["hidden_size_"] == 64 * expected
+    assert resolved["hidden_size_"] == 64 * factor
     given = _fitted(Estimator, WORDS, hidden_size=5)
     assert (
         resolve_network(given, given.input_encoder_, n_sequences)["hidden_size_"] == 5
     )
     if Estimator is LSTMClassifier:
-        longer = [np.sin(np.linspace(0, n, 3 * n))[:, None] for n in (5, 9, 7, 12)]
-        series = _fitted(Estimator, longer * 4, hidden_size="auto")
+        series = _fitted(Estimator, LONGER, hidden_size="auto")
         resolved = resolve_network(series, series.input_encoder_, n_sequences)
-        assert resolved["hidden_size_"] == 8 * expected
+        assert resolved["hidden_size_"] == 8 * factor
 
 
 @pytest.mark.parametrize(
