@@ -5,7 +5,8 @@ token lengths; (e), numeric sequences, for the precision table):
 
 1. Predict throughput (sequences/s over the whole data set) of sklstm's
    ``predict_proba``, of the ONNX predictor (``sklstm.onnx.load``, onnxruntime with
-   ``--threads`` threads) on the exported file, and of the hand-written torch loop.
+   ``--threads`` threads) on the files of both of torch's exporters (dynamo, the
+   default, and TorchScript), and of the hand-written torch loop.
 2. sklstm with ``precision="32"`` and ``"bf16"``: seconds per training epoch and
    predict throughput (on a CPU without native bfloat16, the bf16 rows are skipped
    with a note).
@@ -43,15 +44,18 @@ def predict_speeds(data, args):
     """Sequences/s of sklstm, the ONNX predictor and the hand-written loop."""
     X, tensors, _, lengths, shape = data
     estimator = fit(data, args, epochs=1)
+    calls = {"sklstm": lambda: estimator.predict_proba(X)}
     with tempfile.TemporaryDirectory() as folder:
-        export(estimator, Path(folder) / "model.onnx")
-        predictor = load(Path(folder) / "model.onnx", n_threads=args.threads)
-    hand = hand_predictor(HandModel(args, shape), tensors, lengths, args)
-    calls = {
-        "sklstm": lambda: estimator.predict_proba(X),
-        "ONNX predictor": lambda: predictor.predict_proba(X),
-        "hand-written torch": hand,
-    }
+        for name, dynamo in [("dynamo", True), ("TorchScript", False)]:
+            path = Path(folder) / f"{name}.onnx"
+            export(estimator, path, dynamo=dynamo)
+            predictor = load(path, n_threads=args.threads)
+            calls[f"ONNX predictor, {name} file"] = lambda p=predictor: p.predict_proba(
+                X
+            )
+    calls["hand-written torch"] = hand_predictor(
+        HandModel(args, shape), tensors, lengths, args
+    )
     return {name: len(X) / time_predict(call, args) for name, call in calls.items()}
 
 

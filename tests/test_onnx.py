@@ -19,7 +19,7 @@ from sklstm.data import InputEncoder
 
 pytest.importorskip("onnx")
 pytest.importorskip("onnxruntime")
-from sklstm.onnx import export, load  # noqa: E402
+from sklstm.onnx import export, exporter, load  # noqa: E402
 
 ONE_EPOCH = {**FAST, "max_epochs": 1}
 rng = np.random.RandomState(3)
@@ -108,27 +108,51 @@ EXPORTERS = {
 }
 
 
+def _opset(path):
+    import onnx
+
+    return onnx.load(path).opset_import[0].version
+
+
 @pytest.mark.parametrize("Estimator, settings, X, y", EXPORTERS.values(), ids=EXPORTERS)
-def test_the_dynamo_exporter_matches_or_refuses(Estimator, settings, X, y, tmp_path):
-    """Where torch's dynamo exporter keeps the batch and length axes free (the
-    example has 3 steps; lengths 1 to 200 are predicted), through both
-    directions' within-length reversal, its file predicts as the estimator and
-    the TorchScript file do; where torch.export fixes the length axis, export
-    says so rather than write a file that reads 3 steps only."""
+@pytest.mark.parametrize("bidirectional", [False, True], ids=["uni", "bi"])
+def test_both_exporters_match_the_estimator(
+    Estimator, settings, X, y, bidirectional, tmp_path
+):
+    """torch's dynamo exporter (the default) and its TorchScript exporter (the
+    fallback) both write a file that predicts as the estimator does on lengths 1
+    to 200, from an example of 3 steps: neither fixes the length axis, through
+    both directions' within-length reversal."""
     pytest.importorskip("onnxscript")
-    estimator = Estimator(**{**ONE_EPOCH, **settings}, bidirectional=True).fit(X, y)
+    if exporter.register_lstm_while_loop_decomposition is None:
+        pytest.skip("this torch's dynamo exporter fixes an LSTM's length axis")
+    estimator = Estimator(**{**ONE_EPOCH, **settings}, bidirectional=bidirectional)
+    estimator.fit(X, y)
     new = RAGGED_SERIES if X is SERIES else RAGGED
     method = "predict" if Estimator is LSTMRegressor else "predict_proba"
     expected = getattr(estimator, method)(new)
-    torchscript = _round_trip(estimator, tmp_path)
-    _assert_same_arrays(getattr(torchscript, method)(new), expected, rtol=1e-5)
-    try:
-        export(estimator, tmp_path / "dynamo.onnx", dynamo=True)
-    except ValueError as refused:
-        assert "fixed the 'steps' axis" in str(refused)
-        return
-    dynamo = load(tmp_path / "dynamo.onnx", batch_size=8)
-    _assert_same_arrays(getattr(dynamo, method)(new), expected, rtol=1e-5)
+    for dynamo, opset in [(True, 18), (False, 17)]:
+        path = tmp_path / f"dynamo={dynamo}.onnx"
+        export(estimator, path, dynamo=dynamo)
+        assert _opset(path) == opset  # each exporter's own
+        predicted = getattr(load(path, batch_size=8), method)(new)
+        _assert_same_arrays(predicted, expected, rtol=1e-5)
+
+
+def test_auto_exports_with_dynamo_except_an_encoder_decoder(tmp_path):
+    """ "auto" is the dynamo exporter (opset 18) where it writes the network, the
+    TorchScript one (opset 17) for an encoder-decoder; another value is refused."""
+    pytest.importorskip("onnxscript")
+    if exporter.register_lstm_while_loop_decomposition is None:
+        pytest.skip("this torch's dynamo exporter fixes an LSTM's length axis")
+    clf = LSTMClassifier(**ONE_EPOCH).fit(WORDS, [int("a" in w) for w in WORDS])
+    export(clf, tmp_path / "clf.onnx")
+    assert _opset(tmp_path / "clf.onnx") == 18
+    seq2seq = LSTMSeq2Seq(**ONE_EPOCH).fit(WORDS, WORDS)
+    export(seq2seq, tmp_path / "seq2seq.onnx")
+    assert _opset(tmp_path / "seq2seq.onnx") == 17
+    with pytest.raises(ValueError, match="must be True, False or .auto.; got 'yes'"):
+        export(clf, tmp_path / "clf.onnx", dynamo="yes")
 
 
 def test_a_fixed_axis_is_refused():

@@ -1,7 +1,9 @@
 """Writing a fitted estimator to one ONNX file: the network and how to read X."""
 
 import base64
+import contextlib
 import copy
+import importlib.util
 import io
 import json
 import os
@@ -42,8 +44,21 @@ OPSET_VERSION = 17
 #: conversion and keeps 18
 DYNAMO_OPSET_VERSION = 18
 
+try:
+    # torch.export's LSTM and GRU decompositions as a while_loop, which keep the
+    # length axis free. torch 2.13's ONNX exporter applies them while it captures the
+    # graph but not when it decomposes it afterwards, which traces the LSTM step by
+    # step again and fixes the length to the example's (pytorch/pytorch#191855, fixed
+    # by #193192 in a later release); held around the whole export, they apply to both.
+    from torch.export._patches import (
+        register_gru_while_loop_decomposition,
+        register_lstm_while_loop_decomposition,
+    )
+except ImportError:  # a torch without them: dynamo="auto" exports with TorchScript
+    register_lstm_while_loop_decomposition = None
 
-def export(estimator, path, *, dynamo=False):
+
+def export(estimator, path, *, dynamo="auto"):
     """Write a fitted estimator to ``path`` as one ONNX file.
 
     The file holds the network, with dynamic batch and length axes, and in its
@@ -62,16 +77,20 @@ def export(estimator, path, *, dynamo=False):
         with the ``beam_size`` and ``max_output_length`` it has when exported.
     path : str or path-like
         The file to write.
-    dynamo : bool, default=False
+    dynamo : bool or "auto", default="auto"
         Export with torch's dynamo exporter (``torch.onnx.export(dynamo=True)``,
-        which needs ``onnxscript``), the one torch keeps. False uses the TorchScript
-        exporter, which torch 2.13 marks deprecated but which exports a small
-        network in 0.06 s against 2-3 s, and every network: torch 2.13's
-        ``torch.export`` traces ``nn.LSTM`` step by step, and so fixes the length
-        axis of some networks to the example's 3 steps, which ``dynamo=True``
-        refuses with a ValueError rather than write a file that reads 3 steps
-        only. Where both export, both give the same predictions. An
-        :class:`~sklstm.LSTMSeq2Seq` exports with TorchScript only.
+        which needs ``onnxscript``), the one torch keeps, or with its TorchScript
+        exporter (False), which torch 2.13 marks deprecated. Both give the same
+        predictions; the dynamo exporter takes 1-3 s for a small network, the
+        TorchScript one 0.06 s. "auto" uses the dynamo exporter where it writes
+        the network with every batch size and length free (with ``onnxscript``
+        installed, on a torch with ``torch.export``'s while-loop LSTM
+        decomposition, 2.13 here) and TorchScript otherwise, as for an
+        :class:`~sklstm.LSTMSeq2Seq`: its encoder's final states come from
+        torch's packed LSTM kernel, which ``torch.export`` cannot trace. Where the
+        dynamo exporter would fix the length axis to the example's 3 steps,
+        ``dynamo=True`` raises a ValueError rather than write a file that reads
+        3 steps only.
 
     Examples
     --------
@@ -90,18 +109,14 @@ def export(estimator, path, *, dynamo=False):
             f"export takes a fitted sklstm estimator; got a {type(estimator).__name__}."
         )
     check_is_fitted(estimator, "net_")
-    if estimator.head_.decodes and dynamo:
-        raise ValueError(
-            "LSTMSeq2Seq exports with dynamo=False only: its encoder's final "
-            "states come from torch's packed LSTM kernel, which torch's dynamo "
-            "exporter does not write down."
-        )
+    dynamo = _use_dynamo(dynamo, estimator)
     properties = {}
     if estimator.head_.decodes:
-        graph, step = _seq2seq_graphs(estimator)
+        model, step = _seq2seq_graphs(estimator)
+        step = step.SerializeToString()
         properties[DECODER_STEP_KEY] = base64.b64encode(step).decode("ascii")
     else:
-        graph = _network_graph(estimator, dynamo)
+        model = _network_graph(estimator, dynamo)
     properties[METADATA_KEY] = json.dumps(
         {
             "format": FORMAT_VERSION,
@@ -112,9 +127,28 @@ def export(estimator, path, *, dynamo=False):
             "output": estimator._export_output(),
         }
     )
-    model = onnx.load_model_from_string(graph)
     onnx.helper.set_model_props(model, properties)
     onnx.save_model(model, os.fspath(path))
+
+
+def _use_dynamo(dynamo, estimator):
+    """Whether to export with torch's dynamo exporter: ``dynamo`` checked, "auto"
+    resolved (see export)."""
+    if dynamo == "auto":
+        return (
+            not estimator.head_.decodes
+            and register_lstm_while_loop_decomposition is not None
+            and importlib.util.find_spec("onnxscript") is not None
+        )
+    if not isinstance(dynamo, bool):
+        raise ValueError(f'dynamo must be True, False or "auto"; got {dynamo!r}.')
+    if estimator.head_.decodes and dynamo:
+        raise ValueError(
+            "LSTMSeq2Seq exports with dynamo=False only: its encoder's final "
+            "states come from torch's packed LSTM kernel, which torch's dynamo "
+            "exporter does not write down."
+        )
+    return dynamo
 
 
 def _feature_names(estimator):
@@ -190,7 +224,7 @@ LENGTHS = torch.tensor([3, 2])
 
 
 def _network_graph(estimator, dynamo):
-    """The serialised graph of a network that maps X's streams to outputs."""
+    """The ONNX model of a network that maps X's streams to outputs."""
     network = _network(estimator)
     example, axes = _streams(estimator, network)
     axes |= {"lengths": {0: "batch"}, "outputs": {0: "batch"}}
@@ -206,7 +240,7 @@ def _network_graph(estimator, dynamo):
 
 
 def _seq2seq_graphs(estimator):
-    """The serialised graphs of an encoder-decoder's encoder and decoder step.
+    """The ONNX models of an encoder-decoder's encoder and decoder step.
 
     The encoder's final states come from torch's packed kernel, which only the
     TorchScript exporter writes down (as ONNX's LSTM/GRU with sequence lengths).
@@ -251,40 +285,78 @@ def _serialise(graph, inputs, output_names, axes, dynamo):
     positional order), exported with the named dynamic ``axes``."""
     names = {"input_names": list(inputs), "output_names": output_names}
     axes = {name: axes[name] for name in [*inputs, *output_names] if name in axes}
-    arguments = tuple(inputs.values())
     graph.eval()  # the wrapper's mode; the network is in eval mode already
     with warnings.catch_warnings():
         for message in EXPECTED_WARNINGS:
             warnings.filterwarnings("ignore", message=message)
-        if dynamo:
-            # one torch.export.Dim per named axis, shared by the inputs that have it
-            dims = {n: torch.export.Dim(n) for a in axes.values() for n in a.values()}
-            shapes = [
-                {axis: dims[name] for axis, name in axes.get(input_name, {}).items()}
-                for input_name in inputs
-            ]
-            program = torch.onnx.export(
-                graph,
-                arguments,
-                **names,
-                dynamic_shapes=(shapes[0], tuple(shapes[1:])),  # forward(first, *)
-                opset_version=DYNAMO_OPSET_VERSION,
-                dynamo=True,
-                verbose=False,
-            )
-            _check_free_axes(program.model_proto, axes)
-            return program.model_proto.SerializeToString()
-        buffer = io.BytesIO()
-        torch.onnx.export(
+        exporter = _dynamo_export if dynamo else _torchscript_export
+        model = exporter(graph, tuple(inputs.values()), names, axes)
+    # both exporters drop an input the network does not read (``lengths`` of a
+    # forward tagger); the file keeps it, so that every file has the inputs the
+    # predictor feeds
+    kept = {graph_input.name: graph_input for graph_input in model.graph.input}
+    every = [kept.get(name) or _input_info(name, inputs[name], axes) for name in inputs]
+    del model.graph.input[:]
+    model.graph.input.extend(every)
+    return model
+
+
+def _torchscript_export(graph, arguments, names, axes):
+    """The ONNX model of torch's TorchScript exporter."""
+    buffer = io.BytesIO()
+    torch.onnx.export(
+        graph,
+        arguments,
+        buffer,
+        **names,
+        dynamic_axes=axes,
+        opset_version=OPSET_VERSION,
+        dynamo=False,
+    )
+    return onnx.load_model_from_string(buffer.getvalue())
+
+
+def _dynamo_export(graph, arguments, names, axes):
+    """The ONNX model of torch's dynamo exporter, each of the named ``axes`` free."""
+    # one torch.export.Dim per named axis, shared by the inputs that have it
+    dims = {n: torch.export.Dim(n) for a in axes.values() for n in a.values()}
+    shapes = [
+        {axis: dims[name] for axis, name in axes.get(input_name, {}).items()}
+        for input_name in names["input_names"]
+    ]
+    with _free_length_decompositions():
+        model = torch.onnx.export(
             graph,
             arguments,
-            buffer,
             **names,
-            dynamic_axes=axes,
-            opset_version=OPSET_VERSION,
-            dynamo=False,
-        )
-    return buffer.getvalue()
+            dynamic_shapes=(shapes[0], tuple(shapes[1:])),  # forward(first, *)
+            opset_version=DYNAMO_OPSET_VERSION,
+            dynamo=True,
+            verbose=False,
+        ).model_proto
+    _check_free_axes(model, axes)
+    return model
+
+
+def _input_info(name, example, axes):
+    """An ONNX graph input like the example tensor, with its named axes."""
+    named = axes.get(name, {})
+    shape = [named.get(axis, size) for axis, size in enumerate(example.shape)]
+    dtype = onnx.helper.np_dtype_to_tensor_dtype(example.numpy().dtype)
+    return onnx.helper.make_tensor_value_info(name, dtype, shape)
+
+
+@contextlib.contextmanager
+def _free_length_decompositions():
+    """torch.export's while-loop LSTM and GRU decompositions, where torch has them."""
+    if register_lstm_while_loop_decomposition is None:
+        yield
+        return
+    with (
+        register_lstm_while_loop_decomposition(),
+        register_gru_while_loop_decomposition(),
+    ):
+        yield
 
 
 def _check_free_axes(model, axes):
