@@ -67,13 +67,14 @@ class BucketBatchSampler(Sampler):
     Each batch is padded only to its own longest sequence. With ``shuffle=True``
     (training) the usual bucketing applies: the sequences are shuffled, split into
     pools of ``POOL_BATCHES`` batches' worth, sorted by length within each pool
-    and cut into batches, which come in random order. The first batch of each
-    pool takes a random number of sequences, so that the cuts move: batch
-    membership changes from epoch to epoch even when every length is distinct,
-    while padding stays close to that of one global sort. Small data sets (fewer
-    than ``SMALL_DATA_BATCHES`` batches) train on random batches instead, each
-    mixing all lengths. Randomness comes
-    from the fit's own generator (:mod:`sklstm.rng`), so a seed makes epochs
+    and cut into batches, which come in random order: an epoch takes as many
+    steps as one sorted pass, and padding stays close to that of one global
+    sort. Where one pool holds every sequence, its first batch takes a random
+    number of them (one more batch at most), so that the cuts move: batch
+    membership changes from epoch to epoch even when every length is distinct.
+    Small data sets (fewer than ``SMALL_DATA_BATCHES`` batches) train on random
+    batches instead, each mixing all lengths. Randomness comes from the fit's own
+    generator (:mod:`sklstm.rng`), so a seed makes epochs
     repeat. Without shuffling, batches come in order of length and
     :meth:`restore_order` puts outputs back in the dataset's order.
 
@@ -116,11 +117,15 @@ class BucketBatchSampler(Sampler):
         if not self.shuffle:
             return [torch.argsort(lengths, stable=True)]
         order = torch.randperm(len(lengths), generator=self._generator())
-        # pools of equal size, so that the last one is not a small remainder
-        n_pools = -(-len(order) // (self.batch_size * self._pool_batches()))
+        # pools of whole batches, as many in each as they divide, so that an epoch
+        # has as many batches as one sorted pass (a remainder in every pool would
+        # cost a partial batch each) and the last pool is not a small remainder
+        n_batches = -(-len(order) // self.batch_size)
+        n_pools = -(-n_batches // self._pool_batches())
+        pool_size = -(-n_batches // n_pools) * self.batch_size
         return [
             pool[torch.argsort(lengths[pool], stable=True)]
-            for pool in order.tensor_split(n_pools)
+            for pool in order.split(pool_size)
         ]
 
     def _pool_batches(self):
@@ -152,12 +157,15 @@ class BucketBatchSampler(Sampler):
 
     def _batches(self):
         batches = []
-        # while training, a random first batch size moves every cut between
-        # batches, so batch membership changes from epoch to epoch even when every
-        # length is distinct, at no cost in padding (random batches need none)
-        moving_cuts = self.shuffle and self._pool_batches() > 1
+        pools = self._pools()
+        # while training on one pool, a random first batch size moves every cut
+        # between batches, so batch membership changes from epoch to epoch even
+        # when every length is distinct, at no cost in padding (random batches
+        # need none); several pools change membership by their random draw,
+        # without the partial batch a random first size costs in each
+        moving_cuts = self.shuffle and self._pool_batches() > 1 and len(pools) == 1
         random = self._generator()
-        for pool in self._pools():
+        for pool in pools:
             first = (
                 int(torch.randint(1, self.batch_size + 1, (), generator=random))
                 if moving_cuts
