@@ -422,20 +422,23 @@ class TestBucketBatchSampler:
         ]
         assert np.mean(mixed) > 0.9  # one global sort: 11% of batches
 
-    @pytest.mark.parametrize("n_sequences", [5000, 500])
+    @pytest.mark.parametrize("n_sequences", [5000, 500, 40])
     def test_an_epoch_takes_the_steps_of_one_pass_in_new_batches(self, n_sequences):
         """Training batches of 16 from 5,000 sequences (four pools) come to
         ceil(5000 / 16) = 313, as one sorted pass; from 500 (one pool, whose cuts
-        move) one more at most. Every length is distinct, and still no epoch
-        repeats the batches of the one before."""
+        move) one more at most; from 40 (random batches) 3, of 14, 13 and 13
+        sequences. Every length is distinct, and still no epoch repeats the
+        batches of the one before."""
         lengths = np.random.RandomState(0).permutation(n_sequences) + 1
         data = SequenceDataset(lengths, tokens=np.ones(lengths.sum(), dtype=int))
         sampler = BucketBatchSampler(data, batch_size=16, shuffle=True)
-        epochs = [{tuple(sorted(b.tolist())) for b in sampler} for _ in range(3)]
+        epochs = [[tuple(sorted(b.tolist())) for b in sampler] for _ in range(3)]
         one_pass = -(-n_sequences // 16)
         for epoch in epochs:
-            assert one_pass <= len(epoch) <= one_pass + (n_sequences < 1600)
-        assert epochs[0] != epochs[1] != epochs[2]
+            assert one_pass <= len(epoch) <= one_pass + (n_sequences == 500)
+        assert set(epochs[0]) != set(epochs[1]) != set(epochs[2])
+        if n_sequences == 40:
+            assert sorted(map(len, epochs[0])) == [13, 13, 14]
 
     @pytest.mark.parametrize("n_sequences", [500, 40])
     def test_ranks_share_one_pass_in_steps_of_neighbouring_lengths(self, n_sequences):

@@ -117,16 +117,19 @@ class BucketBatchSampler(Sampler):
         if not self.shuffle:
             return [torch.argsort(lengths, stable=True)]
         order = torch.randperm(len(lengths), generator=self._generator())
-        # pools of whole batches, as many in each as they divide, so that an epoch
-        # has as many batches as one sorted pass (a remainder in every pool would
-        # cost a partial batch each) and the last pool is not a small remainder
         n_batches = -(-len(order) // self.batch_size)
-        n_pools = -(-n_batches // self._pool_batches())
-        pool_size = -(-n_batches // n_pools) * self.batch_size
-        return [
-            pool[torch.argsort(lengths[pool], stable=True)]
-            for pool in order.split(pool_size)
-        ]
+        if self._pool_batches() == 1:
+            # random batches (pools of one), as equal in size as they divide: no
+            # small last one
+            pools = order.tensor_split(n_batches)
+        else:
+            # pools of whole batches, as many in each as they divide, so that an
+            # epoch has as many batches as one sorted pass (a remainder in every
+            # pool would cost a partial batch each) and the last pool is not a
+            # small remainder
+            n_pools = -(-n_batches // POOL_BATCHES)
+            pools = order.split(-(-n_batches // n_pools) * self.batch_size)
+        return [pool[torch.argsort(lengths[pool], stable=True)] for pool in pools]
 
     def _pool_batches(self):
         """Batches' worth of sequences in each training pool."""
