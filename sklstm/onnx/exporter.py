@@ -145,8 +145,8 @@ def _use_dynamo(dynamo, estimator):
     if estimator.head_.decodes and dynamo:
         raise ValueError(
             "LSTMSeq2Seq exports with dynamo=False only: its encoder's final "
-            "states come from torch's packed LSTM kernel, which torch's dynamo "
-            "exporter does not write down."
+            "states come from torch's packed LSTM kernel, which torch.export "
+            "cannot trace."
         )
     return dynamo
 
@@ -291,9 +291,9 @@ def _serialise(graph, inputs, output_names, axes, dynamo):
             warnings.filterwarnings("ignore", message=message)
         exporter = _dynamo_export if dynamo else _torchscript_export
         model = exporter(graph, tuple(inputs.values()), names, axes)
-    # both exporters drop an input the network does not read (``lengths`` of a
-    # forward tagger); the file keeps it, so that every file has the inputs the
-    # predictor feeds
+    # the TorchScript exporter drops an input the network does not read
+    # (``lengths`` of a forward tagger); the file keeps it, so that every file has
+    # the inputs the predictor feeds
     kept = {graph_input.name: graph_input for graph_input in model.graph.input}
     every = [kept.get(name) or _input_info(name, inputs[name], axes) for name in inputs]
     del model.graph.input[:]
