@@ -155,6 +155,23 @@ def test_auto_exports_with_dynamo_except_an_encoder_decoder(tmp_path):
         export(clf, tmp_path / "clf.onnx", dynamo="yes")
 
 
+def test_an_export_prints_nothing(tmp_path):
+    """In a fresh process (torch builds its table of ONNX translations on the
+    first export), export writes nothing to stdout or stderr."""
+    pytest.importorskip("onnxscript")
+    script = f"""
+from sklstm import LSTMClassifier
+from sklstm.onnx import export
+clf = LSTMClassifier(hidden_size=4, max_epochs=1, random_state=0)
+clf.fit([["a", "b"], ["b"], ["a"], ["b", "b"]], [0, 1, 0, 1])
+export(clf, {str(tmp_path / "model.onnx")!r})
+"""
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert (run.stdout, run.stderr) == ("", "")
+    assert (tmp_path / "model.onnx").exists()
+
+
 def test_a_fixed_axis_is_refused():
     """A graph whose length axis has a size (dim_value) instead of a name
     (dim_param) is what the dynamo exporter's check refuses."""

@@ -6,6 +6,7 @@ import copy
 import importlib.util
 import io
 import json
+import logging
 import os
 import warnings
 
@@ -38,6 +39,10 @@ EXPECTED_WARNINGS = (
     "_check_is_size will be removed",
     ".*isinstance.treespec, LeafSpec.",
 )
+#: the logger of torch's table of ONNX translations, whose warnings say nothing
+#: about an sklstm network ("torchvision is not installed. Skipping
+#: torchvision::nms", four lines on the first dynamo export of a process)
+REGISTRY_LOGGER = "torch.onnx._internal.exporter._registration"
 #: the first ONNX opset with every operation the exported networks use
 OPSET_VERSION = 17
 #: the lowest opset torch's dynamo exporter writes: asked for 17, it logs a failed
@@ -324,7 +329,7 @@ def _dynamo_export(graph, arguments, names, axes):
         {axis: dims[name] for axis, name in axes.get(input_name, {}).items()}
         for input_name in names["input_names"]
     ]
-    with _free_length_decompositions():
+    with _free_length_decompositions(), _quiet(REGISTRY_LOGGER):
         model = torch.onnx.export(
             graph,
             arguments,
@@ -344,6 +349,18 @@ def _input_info(name, example, axes):
     shape = [named.get(axis, size) for axis, size in enumerate(example.shape)]
     dtype = onnx.helper.np_dtype_to_tensor_dtype(example.numpy().dtype)
     return onnx.helper.make_tensor_value_info(name, dtype, shape)
+
+
+@contextlib.contextmanager
+def _quiet(name):
+    """The named logger's warnings held back (errors still pass)."""
+    logger = logging.getLogger(name)
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
 
 
 @contextlib.contextmanager
