@@ -17,6 +17,7 @@ Run ``python benchmarks/deploy.py`` (about 5 minutes on 2 CPU cores).
 
 import statistics
 import tempfile
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -50,9 +51,7 @@ def predict_speeds(data, args):
             path = Path(folder) / f"{name}.onnx"
             export(estimator, path, dynamo=dynamo)
             predictor = load(path, n_threads=args.threads)
-            calls[f"ONNX predictor, {name} file"] = lambda p=predictor: p.predict_proba(
-                X
-            )
+            calls[f"ONNX predictor, {name} file"] = partial(predictor.predict_proba, X)
     calls["hand-written torch"] = hand_predictor(
         HandModel(args, shape), tensors, lengths, args
     )

@@ -118,9 +118,9 @@ class BucketBatchSampler(Sampler):
             return [torch.argsort(lengths, stable=True)]
         order = torch.randperm(len(lengths), generator=self._generator())
         n_batches = -(-len(order) // self.batch_size)
-        if self._pool_batches() == 1:
-            # random batches (pools of one), as equal in size as they divide: no
-            # small last one
+        if self._random_batches():
+            # pools of one batch, as equal in size as they divide: no small last
+            # one
             pools = order.tensor_split(n_batches)
         else:
             # pools of whole batches, as many in each as they divide, so that an
@@ -131,10 +131,9 @@ class BucketBatchSampler(Sampler):
             pools = order.split(-(-n_batches // n_pools) * self.batch_size)
         return [pool[torch.argsort(lengths[pool], stable=True)] for pool in pools]
 
-    def _pool_batches(self):
-        """Batches' worth of sequences in each training pool."""
-        n_batches = -(-len(self.dataset) // self.batch_size)
-        return POOL_BATCHES if n_batches >= SMALL_DATA_BATCHES else 1
+    def _random_batches(self):
+        """Whether training batches are random rather than sorted in pools."""
+        return -(-len(self.dataset) // self.batch_size) < SMALL_DATA_BATCHES
 
     def _bounds(self, lengths, first=None):
         """``(start, stop)`` of each batch along ascending ``lengths``.
@@ -166,7 +165,7 @@ class BucketBatchSampler(Sampler):
         # when every length is distinct, at no cost in padding (random batches
         # need none); several pools change membership by their random draw,
         # without the partial batch a random first size costs in each
-        moving_cuts = self.shuffle and self._pool_batches() > 1 and len(pools) == 1
+        moving_cuts = self.shuffle and not self._random_batches() and len(pools) == 1
         random = self._generator()
         for pool in pools:
             first = (
