@@ -234,7 +234,9 @@ CONV_FILTERS = hyperparameter(
     type='tuple of int, None or "auto"',
     doc="Filters of each block of a convolutional branch that reads the input steps "
     "beside the recurrent layers, as in LSTM-FCN (Karim et al. 2017): 1-D "
-    "convolutions of kernel sizes 8, 5, 3, ..., each with batch normalisation over "
+    "convolutions of kernel sizes 8, 5, 3, ..., dilated 1, 2, 4, ... (the dilation "
+    "doubling per block, as in a temporal convolutional network), each with batch "
+    "normalisation over "
     "real steps and a ReLU, averaged over each sequence's real steps and joined "
     "with the recurrent summary before the output layer. Padding never changes its "
     'output. None leaves it out. "auto" is '

@@ -55,16 +55,21 @@ def test_padding_and_patching_never_change_outputs(patch_size, bidirectional):
 
 
 def test_branch_by_hand():
-    """ConvBranch on one sequence equals torch's Conv1d ("same" padding), an
-    evaluation-mode BatchNorm1d and ReLU per block, then the mean over steps."""
+    """ConvBranch on one sequence equals torch's Conv1d ("same" padding, the
+    dilation doubling per block), an evaluation-mode BatchNorm1d and ReLU per
+    block, then the mean over steps."""
     torch.manual_seed(0)
-    branch = ConvBranch(2, filters=(3, 4), kernel_sizes=(4, 3))
-    x = torch.randn(1, 6, 2)
-    _trained(branch, ((x, torch.ones(1, 6, dtype=torch.bool)), {}))
+    branch = ConvBranch(2, filters=(3, 4, 2), kernel_sizes=(4, 3, 4))
+    x = torch.randn(1, 9, 2)
+    _trained(branch, ((x, torch.ones(1, 9, dtype=torch.bool)), {}))
     expected = x.transpose(1, 2)
-    for convolution, norm in zip(branch.convolutions, branch.norms, strict=True):
+    for block, (convolution, norm) in enumerate(
+        zip(branch.convolutions, branch.norms, strict=True)
+    ):
         out_channels, in_channels, size = convolution.weight.shape
-        reference = nn.Conv1d(in_channels, out_channels, size, padding="same")
+        reference = nn.Conv1d(
+            in_channels, out_channels, size, dilation=2**block, padding="same"
+        )
         reference.weight.data = convolution.weight.data
         reference.bias.data = convolution.bias.data
         torch_norm = nn.BatchNorm1d(norm.num_features).eval()
@@ -73,7 +78,7 @@ def test_branch_by_hand():
             warnings.simplefilter("ignore")
             expected = torch.relu(torch_norm(reference(expected)))
     torch.testing.assert_close(
-        branch(x, torch.ones(1, 6, dtype=torch.bool)), expected.mean(dim=2)
+        branch(x, torch.ones(1, 9, dtype=torch.bool)), expected.mean(dim=2)
     )
 
 
