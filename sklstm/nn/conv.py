@@ -54,6 +54,11 @@ def unpatch(features, lengths, patch_size):
     return steps, mask.reshape(batch_size, n_patches * patch_size)
 
 
+def _span(kernel_size, dilation):
+    """How many consecutive steps one output of a dilated kernel reads."""
+    return (kernel_size - 1) * dilation + 1
+
+
 class ConvBranch(nn.Module):
     """Convolution blocks over the steps, then the mean over real steps.
 
@@ -88,7 +93,7 @@ class ConvBranch(nn.Module):
         sizes += [kernel_sizes[-1]] * (len(filters) - len(sizes))
         channels = [input_size, *filters]
         self.convolutions = nn.ModuleList(
-            nn.Conv1d(a, b, size, dilation=2**i, padding=((size - 1) * 2**i + 1) // 2)
+            nn.Conv1d(a, b, size, dilation=2**i, padding=_span(size, 2**i) // 2)
             for i, (a, b, size) in enumerate(
                 zip(channels[:-1], filters, sizes, strict=True)
             )
@@ -102,7 +107,7 @@ class ConvBranch(nn.Module):
         x = steps.transpose(1, 2) * mask[:, None].to(steps.dtype)
         for convolution, norm in zip(self.convolutions, self.norms, strict=True):
             x = convolution(x)
-            if x.shape[2] > mask.shape[1]:
+            if _span(convolution.kernel_size[0], convolution.dilation[0]) % 2 == 0:
                 # a kernel spanning an even number of steps, padded by half that
                 # on both sides, gives one step too many: without the first, this
                 # is torch's padding="same" (its extra zero on the right), without
