@@ -118,9 +118,9 @@ class BucketBatchSampler(Sampler):
             return [torch.argsort(lengths, stable=True)]
         order = torch.randperm(len(lengths), generator=self._generator())
         n_batches = -(-len(order) // self.batch_size)
-        if self._random_batches():
-            # pools of one batch, as equal in size as they divide: no small last
-            # one
+        if n_batches < SMALL_DATA_BATCHES:
+            # random batches: pools of one batch, as equal in size as they divide,
+            # no small last one
             pools = order.tensor_split(n_batches)
         else:
             # pools of whole batches, as many in each as they divide, so that an
@@ -130,10 +130,6 @@ class BucketBatchSampler(Sampler):
             n_pools = -(-n_batches // POOL_BATCHES)
             pools = order.split(-(-n_batches // n_pools) * self.batch_size)
         return [pool[torch.argsort(lengths[pool], stable=True)] for pool in pools]
-
-    def _random_batches(self):
-        """Whether training batches are random rather than sorted in pools."""
-        return -(-len(self.dataset) // self.batch_size) < SMALL_DATA_BATCHES
 
     def _bounds(self, lengths, first=None):
         """``(start, stop)`` of each batch along ascending ``lengths``.
@@ -160,12 +156,15 @@ class BucketBatchSampler(Sampler):
     def _batches(self):
         batches = []
         pools = self._pools()
-        # while training on one pool, a random first batch size moves every cut
-        # between batches, so batch membership changes from epoch to epoch even
-        # when every length is distinct, at no cost in padding (random batches
-        # need none); several pools change membership by their random draw,
-        # without the partial batch a random first size costs in each
-        moving_cuts = self.shuffle and not self._random_batches() and len(pools) == 1
+        # while training on one pool of several batches, a random first batch
+        # size moves every cut between batches, so batch membership changes from
+        # epoch to epoch even when every length is distinct, at no cost in
+        # padding (random batches, pools of one batch, need none); several pools
+        # change membership by their random draw, without the partial batch a
+        # random first size costs in each
+        moving_cuts = (
+            self.shuffle and len(pools) == 1 and len(pools[0]) > self.batch_size
+        )
         random = self._generator()
         for pool in pools:
             first = (
