@@ -16,7 +16,7 @@ from sklstm.data.pretrained import read_pretrained
 from sklstm.devices import check_precision, gpu_memory_errors, resolve_device
 from sklstm.distributed import Ranks
 from sklstm.exceptions import InconsistentVersionWarning
-from sklstm.hyperparameters import fingerprints
+from sklstm.hyperparameters import fingerprints, is_auto
 from sklstm.network import build_net, sequence_model_params
 from sklstm.nn import SequenceModel
 from sklstm.rng import seeded
@@ -223,7 +223,7 @@ or dict
                 if incremental
                 else hold_out(self, dataset, self._stratify(targets), seed)
             )
-            with gpu_memory_errors(self.batch_size, "training"):
+            with gpu_memory_errors(self.batch_size_, "training"):
                 run = self.net_.run(
                     train,
                     valid,
@@ -237,7 +237,7 @@ or dict
                     max_epochs=1
                     if incremental
                     else self.max_epochs - len(resume["history"] if resume else ()),
-                    batch_size=self.batch_size,
+                    batch_size=self.batch_size_,
                     precision=self.precision,
                     verbose=self.verbose if ranks is None or ranks.rank == 0 else 0,
                 )
@@ -358,10 +358,12 @@ or dict
         pass), for the block only: predict changes nothing in the estimator."""
         device = resolve_device(self.device, strict=False)
         check_precision(self.precision, device)
+        # "auto": the size this fit chose
+        batch_size = self.batch_size_ if is_auto(self.batch_size) else self.batch_size
         with (
             self.net_.configured(
-                device=device, batch_size=self.batch_size, precision=self.precision
+                device=device, batch_size=batch_size, precision=self.precision
             ) as net,
-            gpu_memory_errors(self.batch_size, "prediction"),
+            gpu_memory_errors(batch_size, "prediction"),
         ):
             yield net

@@ -5,11 +5,11 @@ fitted attribute of its name with a trailing underscore, as scikit-learn's
 ``HistGradientBoostingClassifier`` keeps ``do_early_stopping_``: ``pooling_``,
 ``bidirectional_``, ``dropout_``, ``conv_filters_``, ``hidden_size_``,
 ``char_embedding_dim_``, ``patch_size_``, ``standardize_``, ``early_stopping_``,
-``n_iter_no_change_``, ``weight_decay_``, ``device_``, ``distributed_`` (and
-``threshold_``, which :class:`~sklstm.LSTMMultiLabel` learns after training). A
-value other than "auto" is kept as given (a numpy boolean as a bool). The network
-and its training are built from these attributes only, and the user sees what was
-chosen.
+``batch_size_``, ``n_iter_no_change_``, ``weight_decay_``, ``device_``,
+``distributed_`` (and ``threshold_``, which :class:`~sklstm.LSTMMultiLabel` learns
+after training). A value other than "auto" is kept as given (a numpy boolean as a
+bool). The network and its training are built from these attributes only, and the
+user sees what was chosen.
 """
 
 import numpy as np
@@ -19,6 +19,7 @@ from sklstm.devices import resolve_device
 from sklstm.distributed import resolve_distributed
 from sklstm.hyperparameters import is_auto
 from sklstm.shared import (
+    AUTO_BATCH_SIZES,
     AUTO_BY_INPUT,
     AUTO_CHAR_EMBEDDING_DIM,
     AUTO_DATA_SIZES,
@@ -123,13 +124,18 @@ def resolve_training(estimator, n_sequences, *, incremental):
     elif is_auto(early_stopping):
         # a tenth of fewer sequences is too few to judge by
         early_stopping = n_sequences >= AUTO_VALIDATION_SIZE
+    # as train_test_split counts: the held-out part rounds up
+    held_out = np.ceil(estimator.validation_fraction * n_sequences)
+    n_train = n_sequences - int(held_out) if early_stopping else n_sequences
+    batch_size = estimator.batch_size
+    if is_auto(batch_size):
+        batch_size, smallest = AUTO_BATCH_SIZES
+        while batch_size > smallest and n_train <= batch_size:
+            batch_size //= 2
     patience = estimator.n_iter_no_change
     if is_auto(patience):
-        # as train_test_split counts: the held-out part rounds up
-        held_out = np.ceil(estimator.validation_fraction * n_sequences)
-        n_train = n_sequences - int(held_out) if early_stopping else n_sequences
         # a small data set takes few steps per epoch and many epochs to learn
-        steps_per_epoch = -(-n_train // estimator.batch_size)
+        steps_per_epoch = -(-n_train // batch_size)
         patience = max(3, -(-AUTO_PATIENCE_STEPS // steps_per_epoch))
     weight_decay = estimator.weight_decay
     if is_auto(weight_decay):
@@ -138,6 +144,7 @@ def resolve_training(estimator, n_sequences, *, incremental):
         weight_decay = AUTO_BY_INPUT["weight_decay"][0 if tokens else 1]
     return {
         "early_stopping_": bool(early_stopping),
+        "batch_size_": batch_size,
         "n_iter_no_change_": patience,
         "weight_decay_": weight_decay,
         "device_": resolve_device(estimator.device),

@@ -104,7 +104,8 @@ class TestInputOrder:
 
 class TestPredictionSettings:
     def test_prediction_batches_follow_batch_size(self, marker_data):
-        """A batch_size set after fit sets the size of prediction batches."""
+        """A batch_size set after fit sets the size of prediction batches; "auto"
+        predicts in batches of twice the size the fit chose."""
         X, y = marker_data
         clf = LSTMClassifier(**QUICK).fit(X, y)
         sizes = []
@@ -114,9 +115,12 @@ class TestPredictionSettings:
         )
         try:
             clf.set_params(batch_size=4).predict(X)
+            assert max(sizes) == 8  # prediction batches are 2 * batch_size
+            sizes.clear()
+            clf.set_params(batch_size="auto").predict(X)  # the size fit chose
+            assert max(sizes) == min(len(X), 2 * clf.batch_size_)
         finally:
             hook.remove()
-        assert max(sizes) == 8  # prediction batches are 2 * batch_size
 
     def test_training_batches_come_from_a_torch_data_loader(self, marker_data):
         """Training and prediction iterate torch DataLoaders whose batch sampler

@@ -180,6 +180,33 @@ def test_patience_counts_optimizer_steps():
     assert clf.set_params(n_iter_no_change=7) and patience(50) == 7
 
 
+def test_batch_size_auto_gives_two_batches_at_least():
+    """batch_size="auto" is 32, halved down to 8 while one batch would hold every
+    sequence left for training, so that no epoch is a single full-batch step."""
+    clf = LSTMClassifier()
+
+    def batch_size(n, **params):
+        clf.set_params(**params)
+        return resolve_training(clf, n, incremental=False)["batch_size_"]
+
+    sizes = {n: batch_size(n) for n in (5, 16, 17, 28, 32, 33, 100, 5_000)}
+    assert sizes == {5: 8, 16: 8, 17: 16, 28: 16, 32: 16, 33: 32, 100: 32, 5_000: 32}
+    # 40 sequences, 10 held out: 30 train in two batches of 16 at most
+    assert batch_size(40, early_stopping=True, validation_fraction=0.25) == 16
+    assert batch_size(5, batch_size=64) == 64
+
+
+def test_batch_size_auto_trains_as_the_size_it_chose():
+    """A fit with "auto" is the fit with the chosen size given: the same batches
+    (two per epoch for 28 sequences) and the same predictions."""
+    X, y = LONGER[:14] * 2, ([0, 1, 0, 1] * 4)[:14] * 2
+    auto = LSTMClassifier(**{**FAST, "batch_size": "auto", "max_epochs": 3}).fit(X, y)
+    given = LSTMClassifier(**{**FAST, "batch_size": 16, "max_epochs": 3}).fit(X, y)
+    assert auto.batch_size_ == 16 and auto.batch_size == "auto"
+    assert [len(epoch["batches"]) for epoch in auto.history_] == [2, 2, 2]
+    np.testing.assert_array_equal(auto.predict_proba(X), given.predict_proba(X))
+
+
 @pytest.mark.parametrize(
     ("Estimator", "expected"),
     [
