@@ -111,8 +111,9 @@ def initialize_parameters(module, random):
 
     Recurrent layers: uniform in ±1/sqrt(hidden_size); linear and convolution
     layers: uniform in ±1/sqrt(fan_in), weights and biases (torch's
-    ``kaiming_uniform_(a=sqrt(5))``); embeddings: standard normal, padding row 0;
-    batch normalisations: weight 1, bias 0.
+    ``kaiming_uniform_(a=sqrt(5))``); embeddings: normal, padding row 0, with
+    the standard deviation in the layer's ``init_std`` attribute where it has one
+    (torch's 1 otherwise); batch normalisations: weight 1, bias 0.
     A layer of another kind with parameters of its own is an error, so that a new
     layer cannot go uninitialised.
     """
@@ -131,7 +132,8 @@ def initialize_parameters(module, random):
         elif isinstance(layer, nn.BatchNorm1d):
             layer.reset_parameters()  # weight 1, bias 0, fresh running statistics
         elif isinstance(layer, nn.Embedding):
-            layer.weight.normal_(0.0, 1.0, generator=random)
+            std = getattr(layer, "init_std", 1.0)
+            layer.weight.normal_(0.0, std, generator=random)
             if layer.padding_idx is not None:
                 layer.weight[layer.padding_idx].zero_()
         else:

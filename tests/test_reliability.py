@@ -1,4 +1,5 @@
-"""Training failures lose nothing; results repeat; predicting is thread-safe."""
+"""Training failures lose nothing; results repeat; predicting is thread-safe;
+parameters start where they should."""
 
 import subprocess
 import sys
@@ -10,7 +11,7 @@ import torch
 from conftest import FAST
 from skorch.callbacks import Callback
 
-from sklstm import LSTMClassifier, LSTMRegressor
+from sklstm import LSTMClassifier, LSTMRegressor, LSTMTagger
 
 
 class _InterruptAt(Callback):
@@ -231,3 +232,27 @@ def test_initialisation_follows_torchs_defaults():
                     float(theirs.abs().max()), rel=0.05
                 )
             assert float(mine.std()) == pytest.approx(float(theirs.std()), rel=0.05)
+
+
+@pytest.mark.parametrize(
+    ("Estimator", "std"), [(LSTMClassifier, 0.03), (LSTMTagger, 1.0)]
+)
+def test_token_embeddings_start_small_for_one_output_per_sequence(Estimator, std):
+    """Word vectors start near zero (standard deviation 0.03) where the estimator
+    has one output per sequence, and from torch's N(0, 1) where it has one per
+    step, measured at the start of training."""
+    started = []
+
+    class AtStart(Callback):
+        def on_train_begin(self, net, **kwargs):
+            started.append(net.module_.embedding.weight[2:].detach().clone())
+
+    words = [[f"w{i}", f"w{(7 * i) % 300}", f"w{(13 * i) % 300}"] for i in range(300)]
+    y = (
+        [[i % 2] * 3 for i in range(300)]
+        if Estimator is LSTMTagger
+        else [i % 2 for i in range(300)]
+    )
+    params = {**FAST, "max_epochs": 1, "min_frequency": 1, "embedding_dim": 32}
+    Estimator(**params, callbacks=[AtStart()]).fit(words, y)
+    assert float(started[0].std()) == pytest.approx(std, rel=0.1)

@@ -16,8 +16,7 @@ POOL_BATCHES = 100
 #: data sets of fewer batches than this train on random batches: an epoch costs
 #: little there, and sorted batches would each hold one band of lengths (and of
 #: whatever follows length, such as a class: 11% of batches held both classes of
-#: 128 sequences labelled by length). At batch_size=64 that is about the 1,000
-#: sequences below which there is no held-out part either.
+#: 128 sequences labelled by length). At batch_size=32 that is about 500 sequences.
 SMALL_DATA_BATCHES = 16
 
 

@@ -35,6 +35,9 @@ class SequenceEncoder(nn.Module):
         While training, the chance that a token is read as the unknown token
         (embedding row 1), so that row learns what words unseen in training look
         like, and the model does not lean on any single word.
+    embedding_std : float, default=1.0
+        The standard deviation the token embedding starts from in a fit
+        (:func:`sklstm.rng.initialize_parameters`); 1 is torch's default.
     """
 
     def __init__(
@@ -51,6 +54,7 @@ class SequenceEncoder(nn.Module):
         bidirectional=False,
         dropout=0.0,
         token_dropout=0.0,
+        embedding_std=1.0,
     ):
         super().__init__()
         self.token_dropout = token_dropout
@@ -60,6 +64,8 @@ class SequenceEncoder(nn.Module):
             if vocab_size
             else None
         )
+        if self.embedding is not None:
+            self.embedding.init_std = embedding_std
         self.chars = (
             CharCNN(n_chars, char_embedding_dim)
             if n_chars and char_embedding_dim
