@@ -491,6 +491,7 @@ class TestPredictChecksWhatItReads:
         [
             ({"precision": "16"}, ValueError, r"precision='16' is not supported"),
             ({"batch_size": 0}, ValueError, "batch_size == 0"),
+            ({"batch_size": "big"}, TypeError, "not str. 'auto' is also accepted"),
             ({"device": "tpu"}, ValueError, "not a device sklstm runs on"),
         ],
     )

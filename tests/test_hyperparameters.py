@@ -89,6 +89,12 @@ def test_every_hyperparameter_is_checked(Estimator, name):
             "'per_series'. 'auto' is also accepted.",
         ),
         (
+            LSTMClassifier,
+            {"batch_size": 0},
+            ValueError,
+            "batch_size == 0, must be >= 1. 'auto' is also accepted.",
+        ),
+        (
             LSTMRegressor,
             {"weight_decay": -1.0},
             ValueError,
